@@ -1,0 +1,278 @@
+"""The builder: one object owns the six stages and gathers everything before writing.
+
+1. Lecture      manifest, layout, data and chapters are read and validated
+2. Contenu      directives are resolved, Markdown becomes HTML, figures are typeset
+3. Graphiques   charts are drawn as SVG (reused when their data has not changed)
+4. HTML         the layout assembles the whole document
+5. Mise en page WeasyPrint lays the pages out
+6. Écriture     the PDF is written to a temporary file, then renamed
+
+Nothing is written under ``build/`` before stage 3, and the previous PDF is
+replaced only by a complete new one.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from markupsafe import Markup
+
+from . import charts as charts_mod
+from . import french
+from .config import Manifest, load_manifest
+from .content import Chapter, ContentRenderer, read_chapter
+from .datastore import DataStore
+from .errors import ContentError, DataError, ReportError, ReportWarning
+from .layout import Layout, load_layout
+from .pdf import layout_document, write_pdf_atomically
+from .project import EditionPaths, Project
+
+log = logging.getLogger("reportgen")
+
+STAGES = ("Lecture", "Contenu", "Graphiques", "HTML", "Mise en page", "Écriture")
+
+
+class Progress(Protocol):
+    def stage(self, number: int, name: str, detail: str = "") -> None: ...
+    def step(self, done: int, total: int) -> None: ...
+
+
+class _Silent:
+    def stage(self, number: int, name: str, detail: str = "") -> None:
+        log.info("%d/%d %s %s", number, len(STAGES), name, detail)
+
+    def step(self, done: int, total: int) -> None:
+        pass
+
+
+@dataclass
+class Part:
+    title: str
+    number: int | None
+    chapters: list[Chapter]
+    id: str
+    kind: str = "part"
+
+
+@dataclass
+class BuildResult:
+    edition: str
+    pdf: Path
+    html: Path
+    pages: int
+    warnings: list[ReportWarning]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Builder:
+    """Builds one edition into ``build/<caisse>-<year>/``."""
+
+    def __init__(self, project: Project, edition: str, progress: Progress | None = None,
+                 strict: bool = False):
+        self.project = project
+        self.paths: EditionPaths = project.edition(edition)
+        self.progress = progress or _Silent()
+        self.strict = strict
+        self.warnings: list[ReportWarning] = []
+        self.timings: dict[str, float] = {}
+
+    # --- stages -------------------------------------------------------------------------------
+    def run(self) -> BuildResult:
+        self._stage(1)
+        manifest, layout, store, front, parts, back = self.read()
+        self._stage(2)
+        chart_data = self.compute(manifest, layout, store, front, parts, back)
+        self._stage(3, f"({len(chart_data)})")
+        chart_files = self.draw_charts(chart_data, manifest, layout)
+        self._stage(4)
+        html = self.render_html(manifest, layout, front, parts, back)
+        html_path = self.paths.html
+        _write_text_atomically(html_path, html)
+        if self.strict and self.warnings:
+            raise self.warnings[0]
+        self._stage(5)
+        document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
+        self.warnings += warnings
+        if self.strict and self.warnings:
+            raise self.warnings[0]
+        self._stage(6, f"({len(document.pages)} pages)")
+        write_pdf_atomically(document, self.paths.pdf)
+        self._stage(0)
+        del chart_files
+        return BuildResult(self.paths.name, self.paths.pdf, html_path, len(document.pages),
+                           self.warnings, self.timings)
+
+    def _stage(self, number: int, detail: str = "") -> None:
+        now = time.perf_counter()
+        if hasattr(self, "_current"):
+            name, start = self._current
+            self.timings[name] = round(now - start, 3)
+        if number:
+            self._current = (STAGES[number - 1], now)
+            self.progress.stage(number, STAGES[number - 1], detail)
+
+    def _allowed(self) -> list[Path]:
+        p = self.project
+        return [p.layouts, p.content, p.data, p.build]
+
+    def read(self):
+        """Stage 1: everything is read and validated before anything is written."""
+        manifest, warnings = load_manifest(self.paths.manifest)
+        self.warnings += warnings
+        edition_layout = self.paths.content / "layout"
+        layout = load_layout(self.project.layouts, manifest.layout, edition_layout)
+        store = DataStore.load(self.paths.data)
+        used_files: set[Path] = set()
+
+        def chapters(refs, prefix: str) -> list[Chapter]:
+            out = []
+            for ref in refs:
+                names = [ref] if isinstance(ref, str) else list(ref)
+                files = [self.paths.content / n for n in names]
+                for f in files:
+                    if f in used_files:
+                        raise ContentError("ce fichier est cité deux fois dans edition.yml", f)
+                    used_files.add(f)
+                out.append(read_chapter(files, f"{prefix}{Path(names[0]).stem}"))
+            return out
+
+        front = chapters(manifest.front, "")
+        parts = []
+        for n, part in enumerate(manifest.parts, 1):
+            parts.append(Part(part.title, n if manifest.part_numbering == "arabic" else None,
+                              chapters(part.chapters, ""), f"partie-{n}"))
+        if manifest.annexes:
+            parts.append(Part(manifest.annexes.title, None, chapters(manifest.annexes.chapters, ""),
+                              "annexes", kind="annexes"))
+        back = chapters(manifest.back, "")
+        for chapter_path in sorted(self.paths.content.glob("*.md")):
+            if chapter_path not in used_files:
+                self.warnings.append(ReportWarning("fichier non cité dans edition.yml : il n'est pas imprimé",
+                                                   chapter_path))
+        for i, part in enumerate(parts):
+            for chapter in part.chapters:
+                chapter.part = i
+        return manifest, layout, store, front, parts, back
+
+    def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back):
+        """Stage 2: directives resolved against the data; chapters become HTML."""
+        theme = manifest.theme.model_dump()
+        prepared: dict[str, charts_mod.ChartData] = {}
+        used_charts: dict[str, charts_mod.ChartData] = {}
+
+        def chart_data(chart_id: str) -> charts_mod.ChartData:
+            if chart_id not in store.charts:
+                raise KeyError(f"graphique « {chart_id} » inconnu (graphiques : "
+                               f"{', '.join(sorted(store.charts)) or 'aucun'})")
+            if chart_id not in prepared:
+                prepared[chart_id] = charts_mod.prepare(store.charts[chart_id], store)
+            used_charts[chart_id] = prepared[chart_id]
+            return prepared[chart_id]
+
+        def chart_file(data: charts_mod.ChartData) -> str:
+            return f"charts/{data.id}-{data.digest(theme)}.svg"
+
+        anchors: set[str] = set()
+
+        def anchor(name: str) -> str:
+            """An element id for the first use of a block; a block shown twice gets none."""
+            if name in anchors:
+                return ""
+            anchors.add(name)
+            return name
+
+        def block(template: str, **ctx: Any) -> Markup:
+            return Markup(layout.render(template, edition=manifest, anchor=anchor, **ctx))
+
+        def table(table_id: str) -> Markup:
+            return block("blocks/table.html", table=_get(store.tables, table_id, "tableau"))
+
+        def tables(*table_ids: str) -> Markup:
+            return block("blocks/tables.html", tables=[_get(store.tables, t, "tableau") for t in table_ids])
+
+        def chart(chart_id: str) -> Markup:
+            data = chart_data(chart_id)
+            return block("blocks/chart.html", chart=data, src=chart_file(data))
+
+        def charts(*chart_ids: str) -> Markup:
+            items = [(chart_data(c), None) for c in chart_ids]
+            return block("blocks/charts.html", charts=[(d, chart_file(d)) for d, _ in items])
+
+        def kpis(group: str) -> Markup:
+            return block("blocks/kpis.html", group=_get(store.kpis, group, "groupe de chiffres clés"))
+
+        def roster(roster_id: str) -> Markup:
+            return block("blocks/roster.html", roster=_get(store.rosters, roster_id, "liste"))
+
+        def glossary() -> Markup:
+            if not store.glossary:
+                raise KeyError("glossaire vide : créez glossary.yml dans le dossier de données")
+            return block("blocks/glossary.html", entries=store.glossary)
+
+        def fig(ref: str) -> Markup:
+            return french.figure_markup(store.resolve(ref).display)
+
+        directives = {"table": table, "tables": tables, "chart": chart, "charts": charts,
+                      "kpis": kpis, "roster": roster, "glossary": glossary, "fig": fig}
+        context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
+                               "caisse": manifest.caisse}}
+        renderer = ContentRenderer(directives, self.project.root, context)
+        for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
+            renderer.render(chapter)
+        for table_id in sorted(set(store.tables) - {r.split(".")[0] for r in store.used}):
+            pass  # unused tables are reported by `check` (see issue on reviewers' tools)
+        self._chart_files = {cid: chart_file(d) for cid, d in used_charts.items()}
+        return used_charts
+
+    def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
+        """Stage 3: draw each chart used, unless an identical one was drawn before."""
+        theme = manifest.theme.model_dump()
+        out = self.paths.out / "charts"
+        out.mkdir(parents=True, exist_ok=True)
+        files = []
+        for n, (cid, data) in enumerate(sorted(used.items()), 1):
+            target = self.paths.out / self._chart_files[cid]
+            if not target.exists():
+                charts_mod.draw(data, target, theme, layout.fonts)
+            files.append(target)
+            self.progress.step(n, len(used))
+        keep = {f.name for f in files}
+        for old in out.glob("*.svg"):
+            if old.name not in keep:
+                old.unlink()
+        return files
+
+    def render_html(self, manifest: Manifest, layout: Layout, front, parts, back) -> str:
+        """Stage 4: the whole document, one HTML file."""
+        fonts_url = layout.fonts.resolve().as_uri()
+        return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
+                             theme=manifest.theme, fonts_url=fonts_url,
+                             stylesheets=[s.resolve().as_uri() for s in layout.stylesheets])
+
+
+def _get(registry: dict, key: str, what: str):
+    try:
+        return registry[key]
+    except KeyError:
+        close = [k for k in registry if key.split("-")[0] in k][:5]
+        hint = f" (proches : {', '.join(close)})" if close else ""
+        raise KeyError(f"{what} « {key} » inconnu{hint}") from None
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name("." + path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def build(project: Project, edition: str, progress: Progress | None = None,
+          strict: bool = False) -> BuildResult:
+    """Build one edition; raises :class:`ReportError` with the place of the first problem."""
+    return Builder(project, edition, progress, strict).run()
+
+
+__all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]

@@ -1,0 +1,270 @@
+"""Charts: a registry of kinds (``@chart("donut")``), drawn by matplotlib as SVG.
+
+Text stays text in the SVG (``svg.fonttype = none``) so that it is selectable in
+the PDF and set in the layout's font. Each chart gets a text alternative made
+from its data, in French, with the figures typeset by :mod:`reportgen.french`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import french
+from .datastore import ChartSpec, DataStore
+from .errors import DataError
+
+KIND_NAMES = {
+    "donut": "Graphique en anneau", "pie": "Graphique en secteurs", "bar": "Graphique en barres",
+    "hbar": "Graphique en barres horizontales", "grouped-bar": "Graphique en barres groupées",
+    "line": "Graphique en courbes", "bullet": "Graphique résultat / objectif",
+}
+
+
+@dataclass
+class Point:
+    label: str
+    value: float
+    display: str
+    target: float | None = None
+    target_display: str = ""
+    floor: float | None = None
+    floor_display: str = ""
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float]
+    displays: list[str]
+
+
+@dataclass
+class ChartData:
+    """A chart with its figures resolved, ready to draw."""
+
+    id: str
+    kind: str
+    title: str
+    unit: str = ""
+    source: str = ""
+    points: list[Point] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    width: float = 7.0
+    height: float = 3.6
+
+    def alt_text(self) -> str:
+        """« Graphique en anneau : Population protégée CPAM : Régime général : 730 948 ; … »"""
+        head = f"{KIND_NAMES.get(self.kind, 'Graphique')} : {self.title}"
+        if self.unit:
+            head += f" (en {self.unit})"
+        if self.points:
+            items = []
+            for p in self.points:
+                item = f"{p.label} : {p.display}"
+                if p.target_display:
+                    item += f" (objectif {p.target_display}"
+                    item += f", socle {p.floor_display})" if p.floor_display else ")"
+                items.append(item)
+            body = " ; ".join(items)
+        else:
+            body = " ; ".join(
+                f"{s.name} : " + ", ".join(f"{c} {d}" for c, d in zip(self.categories, s.displays))
+                for s in self.series)
+        return f"{head}. {body}."
+
+    def digest(self, theme: dict) -> str:
+        payload = json.dumps([self.__dict__, theme], default=lambda o: o.__dict__, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+DRAWERS: dict[str, Callable[[Any, ChartData, dict], None]] = {}
+
+
+def chart(kind: str):
+    """Register a drawing function for a chart kind."""
+    def register(func):
+        DRAWERS[kind] = func
+        return func
+    return register
+
+
+def _number(store: DataStore, raw: Any, spec: ChartSpec, what: str) -> tuple[float, str]:
+    try:
+        value = store.value(raw)
+    except KeyError as exc:
+        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
+    if value.figure is None:
+        raise DataError(f"graphique « {spec.id} » : {what} « {raw} » n'est pas un chiffre",
+                        spec.path, spec.line)
+    return float(value.figure.value), value.display
+
+
+def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
+    """Resolve a chart's values (``=`` references included) and check its shape."""
+    raw = spec.raw
+    kind = str(raw["kind"])
+    if kind not in DRAWERS:
+        raise DataError(f"type de graphique « {kind} » inconnu", spec.path, spec.line,
+                        hint=f"types possibles : {', '.join(sorted(DRAWERS))}")
+    data = ChartData(spec.id, kind, french.typeset_prose(str(raw.get("title", ""))),
+                     str(raw.get("unit", "")), str(raw.get("source", "")))
+    if "height" in raw:
+        data.height = float(raw["height"])
+    if kind in ("grouped-bar", "line"):
+        data.categories = [str(c) for c in raw.get("categories") or []]
+        for s in raw.get("series") or []:
+            values, displays = zip(*[_number(store, v, spec, "la valeur") for v in s.get("values") or []]) \
+                if s.get("values") else ((), ())
+            if len(values) != len(data.categories):
+                raise DataError(f"graphique « {spec.id} » : la série « {s.get('name')} » a {len(values)} "
+                                f"valeurs pour {len(data.categories)} catégories", spec.path, spec.line)
+            data.series.append(Series(str(s.get("name", "")), list(values), list(displays)))
+        if not data.series:
+            raise DataError(f"graphique « {spec.id} » : « series » manquant", spec.path, spec.line)
+    else:
+        for item in raw.get("data") or []:
+            value, display = _number(store, item.get("value"), spec, "la valeur")
+            point = Point(str(item.get("label", "")), value, display)
+            if "target" in item:
+                point.target, point.target_display = _number(store, item["target"], spec, "l'objectif")
+            if "floor" in item:
+                point.floor, point.floor_display = _number(store, item["floor"], spec, "le socle")
+            data.points.append(point)
+        if not data.points:
+            raise DataError(f"graphique « {spec.id} » : « data » manquant", spec.path, spec.line)
+    return data
+
+
+def _setup(fonts_dir: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, rcParams
+
+    for ttf in sorted(fonts_dir.glob("*.ttf")):
+        font_manager.fontManager.addfont(str(ttf))
+    rcParams.update({
+        "svg.fonttype": "none", "font.family": "Lato", "font.size": 9,
+        "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "reportgen",
+        "axes.edgecolor": "#7a869a", "axes.labelcolor": "#1d2b44", "xtick.color": "#1d2b44",
+        "ytick.color": "#1d2b44",
+    })
+
+
+def draw(data: ChartData, target: Path, theme: dict, fonts_dir: Path) -> Path:
+    """Draw one chart to an SVG file (written atomically)."""
+    _setup(fonts_dir)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(data.width, data.height))
+    try:
+        DRAWERS[data.kind](ax, data, theme)
+        fig.tight_layout()
+        tmp = target.with_suffix(".tmp.svg")
+        fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+        tmp.replace(target)
+    finally:
+        plt.close(fig)
+    return target
+
+
+def _palette(theme: dict) -> list[str]:
+    return [theme["primary"], theme["accent"], "#7fb2e5", "#f4a259", "#5c6f91", "#b8c7e0", "#2e8b57",
+            "#c75d5d"]
+
+
+def _tick(text: str) -> str:
+    return text.replace(french.NNBSP, " ")
+
+
+@chart("donut")
+def _donut(ax, data: ChartData, theme: dict, hole: float = 0.45) -> None:
+    values = [p.value for p in data.points]
+    wedges, _ = ax.pie(values, colors=_palette(theme)[: len(values)], startangle=90, counterclock=False,
+                       wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white"})
+    ax.legend(wedges, [f"{p.label} : {p.display}" for p in data.points], loc="center left",
+              bbox_to_anchor=(1, 0.5), frameon=False)
+    ax.set_aspect("equal")
+
+
+@chart("pie")
+def _pie(ax, data: ChartData, theme: dict) -> None:
+    _donut(ax, data, theme, hole=0)
+
+
+@chart("bar")
+def _bar(ax, data: ChartData, theme: dict) -> None:
+    labels = [p.label for p in data.points]
+    bars = ax.bar(labels, [p.value for p in data.points], color=theme["primary"])
+    ax.bar_label(bars, labels=[p.display for p in data.points], padding=2, fontsize=8)
+    ax.tick_params(axis="x", labelrotation=0 if len(labels) < 7 else 45)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+
+
+@chart("hbar")
+def _hbar(ax, data: ChartData, theme: dict) -> None:
+    labels = [p.label for p in data.points][::-1]
+    bars = ax.barh(labels, [p.value for p in data.points][::-1], color=theme["primary"])
+    ax.bar_label(bars, labels=[p.display for p in data.points][::-1], padding=3, fontsize=8)
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+
+
+@chart("grouped-bar")
+def _grouped(ax, data: ChartData, theme: dict) -> None:
+    n = len(data.series)
+    width = 0.8 / n
+    colors = _palette(theme)
+    for i, s in enumerate(data.series):
+        xs = [x + (i - (n - 1) / 2) * width for x in range(len(data.categories))]
+        bars = ax.bar(xs, s.values, width, label=s.name, color=colors[i % len(colors)])
+        if len(data.categories) * n <= 24:
+            ax.bar_label(bars, labels=s.displays, padding=2, fontsize=7)
+    ax.set_xticks(range(len(data.categories)), data.categories)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+
+
+@chart("line")
+def _line(ax, data: ChartData, theme: dict) -> None:
+    colors = _palette(theme)
+    for i, s in enumerate(data.series):
+        ax.plot(data.categories, s.values, marker="o", label=s.name, color=colors[i % len(colors)])
+    ax.grid(axis="y", color="#dde3ec", linewidth=0.6)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(french.format_number(v))))
+    if len(data.series) > 1:
+        ax.legend(frameon=False, fontsize=8)
+
+
+@chart("bullet")
+def _bullet(ax, data: ChartData, theme: dict) -> None:
+    labels = [p.label for p in data.points][::-1]
+    points = data.points[::-1]
+    ys = range(len(points))
+    top = max(max(p.value, p.target or 0, p.floor or 0) for p in points) * 1.15
+    ax.barh(ys, [top] * len(points), color=theme["light"], height=0.7)
+    ax.barh(ys, [p.value for p in points], color=theme["primary"], height=0.32)
+    for y, p in zip(ys, points):
+        if p.target is not None:
+            ax.plot([p.target, p.target], [y - 0.3, y + 0.3], color=theme["accent"], linewidth=2.5)
+        if p.floor is not None:
+            ax.plot([p.floor, p.floor], [y - 0.3, y + 0.3], color="#7a869a", linewidth=1.5,
+                    linestyle=(0, (2, 1)))
+        ax.text(p.value, y + 0.22, " " + _tick(p.display), va="bottom", fontsize=8)
+    ax.set_yticks(list(ys), labels)
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=theme["accent"], linewidth=2.5, label="Objectif"),
+                       Line2D([], [], color="#7a869a", linewidth=1.5, linestyle=(0, (2, 1)), label="Socle")],
+              frameon=False, fontsize=8, loc="lower right")

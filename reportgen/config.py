@@ -1,0 +1,92 @@
+"""The edition manifest (``content/<caisse>/<year>/edition.yml``), typed and validated.
+
+Every option is declared once here with a one-line description. Validation
+reports every problem of the file at once; an unknown key is a warning.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, ReportWarning
+from .yamlio import line_of, load_yaml
+
+ChapterRef = Union[str, list[str]]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Signatory(_Model):
+    name: str = Field(description="Name as printed under the director's message")
+    role: str = Field(description="Function printed under the name")
+
+
+class Part(_Model):
+    title: str = Field(description="Part title, on its divider page and in the sommaire")
+    chapters: list[ChapterRef] = Field(description="Chapter files in order; a list of files makes one chapter")
+    summary: str = Field("", description="Optional line printed on the divider page")
+
+
+class Theme(_Model):
+    primary: str = Field("#0c419a", description="Main colour: covers, titles, table heads")
+    accent: str = Field("#00a3e0", description="Accent colour: rules, tiles, glyphs")
+    light: str = Field("#e6eef8", description="Light tint: zebra rows, tile backgrounds")
+    dark: str = Field("#001a4d", description="Dark tone: text on light backgrounds")
+
+
+class Manifest(_Model):
+    caisse: str = Field(description="Short name of the caisse, as in the folder name")
+    year: int = Field(description="Year of the report")
+    organisation: str = Field(description="Full name: « CPAM de l'Artois »")
+    territory: str = Field("", description="Name printed under the logo on the cover (ARTOIS)")
+    title: str = Field("Rapport d'activité", description="Document title")
+    slogan: str = Field("Agir ensemble, protéger chacun", description="Institutional signature")
+    signatory: Signatory = Field(description="Who signs the message")
+    layout: str = Field("assurance-maladie", description="Layout folder under layouts/")
+    author: str = Field("", description="PDF author metadata (default: the organisation)")
+    subject: str = Field("", description="PDF subject metadata")
+    keywords: list[str] = Field(default_factory=list, description="PDF keywords")
+    theme: Theme = Field(default_factory=Theme, description="Colours of the layout")
+    front: list[ChapterRef] = Field(default_factory=list, description="Pages before the first part")
+    parts: list[Part] = Field(description="The parts of the report, in order")
+    annexes: Part | None = Field(None, description="The annexes, on their own divider")
+    back: list[ChapterRef] = Field(default_factory=list, description="Pages after the annexes (glossary)")
+    part_numbering: Literal["none", "arabic"] = Field("arabic", description="Numbers on the part dividers")
+
+    @field_validator("year")
+    @classmethod
+    def _plausible_year(cls, value: int) -> int:
+        if not 1990 <= value <= 2100:
+            raise ValueError("une année entre 1990 et 2100 est attendue")
+        return value
+
+
+def _known_keys(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields)
+
+
+def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
+    """Read and validate a manifest; all problems are reported in one error."""
+    raw = load_yaml(path, ConfigError)
+    if not isinstance(raw, dict):
+        raise ConfigError("le manifeste doit être une suite de clés « nom: valeur »", path)
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"]]
+            line = line_of(raw, err["loc"][0]) if err["loc"] else None
+            what = "valeur manquante" if err["type"] == "missing" else err["msg"]
+            problems.append(f"ligne {line or '?'} : « {'.'.join(loc)} » : {what}")
+        first_line = line_of(raw, exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else None
+        raise ConfigError("manifeste invalide : " + " ; ".join(problems), path, first_line) from None
+    warnings = [
+        ReportWarning(f"clé inconnue « {key} » ignorée", path, line_of(raw, key))
+        for key in raw if key not in _known_keys(Manifest)
+    ]
+    return manifest, warnings

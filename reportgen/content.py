@@ -1,0 +1,202 @@
+"""Chapters: Markdown files with front matter, whose directives place the data blocks.
+
+A chapter's text is first run as a Jinja2 template in a sandbox with
+StrictUndefined, where ``table()``, ``chart()``, ``kpis()``, ``fig()`` … are
+the only names known; then converted from Markdown to HTML, typeset, and the
+blocks put back in place. Errors name the Markdown file and line.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from . import french
+from .errors import ContentError, ReportError, display_path
+from .yamlio import line_of
+
+KINDS = ("chapter", "message", "annex", "glossary", "page")
+FRONT_KEYS = {"title", "kind", "short", "number", "kicker", "layout", "review", "summary"}
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_TOKEN = re.compile(r"RGBLOCK(\d{4})X")
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+
+
+@dataclass
+class Chapter:
+    """One chapter (or front/back page) of the report, from one or more Markdown files."""
+
+    id: str
+    files: list[Path]
+    meta: dict[str, Any]
+    bodies: list[tuple[Path, str, int]]   # (file, text after front matter, line offset)
+    html: str = ""
+    sections: list[Section] = field(default_factory=list)
+    part: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.meta.get("kind", "chapter")
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", "")
+
+    @property
+    def short(self) -> str:
+        return self.meta.get("short") or self.title
+
+
+def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
+    """Read the files of a chapter; the first one carries the front matter."""
+    import yaml
+
+    from .yamlio import _LineLoader
+
+    meta: dict[str, Any] = {}
+    bodies = []
+    for n, path in enumerate(files):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ContentError("fichier de chapitre introuvable", path,
+                               hint="vérifiez son nom dans edition.yml") from None
+        offset = 0
+        match = _FRONT.match(text)
+        if match:
+            try:
+                front = yaml.load(match[1], Loader=_LineLoader) or {}  # noqa: S506 - safe loader
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark
+                raise ContentError(f"en-tête YAML illisible : {exc.problem}", path,
+                                   (mark.line + 2) if mark else 1) from None
+            if not isinstance(front, dict):
+                raise ContentError("l'en-tête doit être une suite de clés « nom: valeur »", path, 2)
+            if n == 0:
+                meta = dict(front)
+                for key in front:
+                    if key not in FRONT_KEYS:
+                        raise ContentError(f"clé d'en-tête inconnue « {key} »", path,
+                                           (line_of(front, key) or 0) + 1,
+                                           hint=f"clés possibles : {', '.join(sorted(FRONT_KEYS))}")
+            offset = match[0].count("\n")
+            text = text[match.end():]
+        elif n == 0:
+            raise ContentError("en-tête manquant", path, 1,
+                               hint="commencez le fichier par ---, title: …, kind: …, ---")
+        bodies.append((path, text, offset))
+    if meta.get("kind", "chapter") not in KINDS:
+        raise ContentError(f"kind « {meta.get('kind')} » inconnu", files[0], 1,
+                           hint=f"valeurs possibles : {', '.join(KINDS)}")
+    if not meta.get("title"):
+        raise ContentError("« title » manquant dans l'en-tête", files[0], 1)
+    return Chapter(chapter_id, files, meta, bodies)
+
+
+class ContentRenderer:
+    """Turns chapters into HTML, with the blocks rendered by the layout."""
+
+    def __init__(self, directives: dict[str, Callable[..., Markup]], display_root: Path,
+                 context: dict[str, Any]):
+        self.directives = directives
+        self.context = context
+        self.root = display_root
+        self.env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                        keep_trailing_newline=True)
+
+    def render(self, chapter: Chapter) -> None:
+        blocks: list[str] = []
+
+        def wrap(func: Callable[..., Markup], inline: bool) -> Callable[..., str]:
+            def call(*args: Any, **kwargs: Any) -> str:
+                html = func(*args, **kwargs)
+                blocks.append(str(html))
+                token = f"RGBLOCK{len(blocks) - 1:04d}X"
+                return token if inline else f"\n\n{token}\n\n"
+            return call
+
+        names = {name: wrap(func, inline=name == "fig") for name, func in self.directives.items()}
+        markdown_parts = []
+        for path, text, offset in chapter.bodies:
+            markdown_parts.append(self._run_template(path, text, offset, names))
+        html = markdown.markdown("\n\n".join(markdown_parts),
+                                 extensions=["tables", "attr_list", "admonition", "sane_lists",
+                                             "md_in_html"],
+                                 output_format="html")
+        html = french.typeset_html(html)
+        html = _shift_headings(html)
+        html, chapter.sections = _number_sections(html, chapter.id)
+
+        def put_back(match: re.Match) -> str:
+            return blocks[int(match[1])]
+
+        html = re.sub(r"<p>\s*(RGBLOCK\d{4}X)\s*</p>", lambda m: put_back(_TOKEN.match(m[1])), html)
+        chapter.html = _TOKEN.sub(put_back, html)
+
+    def _run_template(self, path: Path, text: str, offset: int, names: dict) -> str:
+        shown = display_path(path)
+        try:
+            template = self.env.from_string(text)
+            template.name = template.filename = shown
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError(f"directive mal écrite : {exc.message}", path, (exc.lineno or 0) + offset,
+                               hint="une directive s'écrit {{ table(\"nom\") }}") from None
+        try:
+            return template.render(**self.context, **names)
+        except jinja2.UndefinedError as exc:
+            line = _template_line(exc, shown)
+            raise ContentError(f"nom inconnu : {exc.message}", path, line and line + offset,
+                               hint=f"directives possibles : {', '.join(sorted(self.directives))}") from None
+        except jinja2.exceptions.SecurityError as exc:
+            line = _template_line(exc, shown)
+            raise ContentError(f"opération interdite dans le contenu : {exc}", path,
+                               line and line + offset) from None
+        except (KeyError, ValueError, TypeError, ReportError) as exc:
+            line = _template_line(exc, shown)
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            if isinstance(exc, ReportError):
+                message = exc.message
+            raise ContentError(str(message), path, line and line + offset) from None
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The line of the Markdown source where a template raised, from Jinja's rewritten traceback."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+def _shift_headings(html: str) -> str:
+    """Markdown ``##`` is a section of a chapter: h3 in the document (h1 part, h2 chapter)."""
+    return re.sub(r"<(/?)h([1-5])([ >])", lambda m: f"<{m[1]}h{int(m[2]) + 1}{m[3]}", html)
+
+
+def _number_sections(html: str, chapter_id: str) -> tuple[str, list[Section]]:
+    sections: list[Section] = []
+
+    def anchor(match: re.Match) -> str:
+        level, attrs, inner = match[1], match[2], match[3]
+        sid = f"{chapter_id}-{len(sections) + 1}" if level == "3" else None
+        if level == "3":
+            sections.append(Section(sid, re.sub(r"<[^>]+>", "", inner).strip()))
+        if sid and "id=" not in attrs:
+            attrs += f' id="{sid}"'
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    html = re.sub(r"<h([3-6])([^>]*)>(.*?)</h\1>", anchor, html, flags=re.DOTALL)
+    return html, sections

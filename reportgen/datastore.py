@@ -1,0 +1,272 @@
+"""All the figures of one edition (``data/<caisse>/<year>/``), loaded and cross-checked.
+
+The store answers ``resolve("table.row.column")`` for the prose (``fig()``) and
+for chart references (``=…``): every printed figure has exactly one source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import french
+from .errors import DataError
+from .readers import READERS
+from .tables import Table, load_table
+from .yamlio import line_of, load_yaml
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    value: str = ""            # typeset figure, or "" for a text tile
+    figure: french.Figure | None = None
+    prefix: str = ""
+    sub: str = ""
+    evolution: str = ""
+    evolution_figure: french.Figure | None = None
+    text: str = ""
+    unit: str = ""
+
+
+@dataclass
+class TileGroup:
+    id: str
+    title: str
+    tiles: list[Tile]
+    path: Path
+
+
+@dataclass
+class RosterGroup:
+    title: str
+    rows: list[list[str]] = field(default_factory=list)
+    groups: list["RosterGroup"] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    id: str
+    title: str
+    subtitle: str
+    columns: list[str]
+    groups: list[RosterGroup]
+    notes: list[str]
+    path: Path
+
+
+@dataclass
+class ChartSpec:
+    id: str
+    raw: dict
+    path: Path
+    line: int | None
+
+
+@dataclass
+class GlossaryEntry:
+    term: str
+    definition: str
+
+
+@dataclass
+class Value:
+    """A resolved figure: what to print, the parsed figure if numeric, where it comes from."""
+
+    display: str
+    figure: french.Figure | None
+    origin: str
+
+
+class DataStore:
+    """The edition's tables, tiles, figures, charts, rosters and glossary."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.tables: dict[str, Table] = {}
+        self.kpis: dict[str, TileGroup] = {}
+        self.figures: dict[str, tuple[str, Path]] = {}
+        self.charts: dict[str, ChartSpec] = {}
+        self.rosters: dict[str, Roster] = {}
+        self.glossary: list[GlossaryEntry] = []
+        self.used: set[str] = set()
+
+    # --- loading ------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, root: Path) -> "DataStore":
+        if not root.is_dir():
+            raise DataError("dossier de données introuvable", root,
+                            hint="créez-le : chaque édition a son dossier data/<caisse>/<année>/")
+        store = cls(root)
+        tables_dir = root / "tables"
+        if tables_dir.is_dir():
+            for path in sorted(tables_dir.iterdir()):
+                if path.suffix.lower() in READERS:
+                    if path.stem in store.tables:
+                        raise DataError(f"le tableau « {path.stem} » existe en deux formats", path)
+                    store.tables[path.stem] = load_table(path)
+                elif path.suffix == ".yml" and not any(
+                        path.with_suffix(ext).exists() for ext in READERS):
+                    raise DataError("description de tableau sans fichier de données", path,
+                                    hint=f"ajoutez {path.stem}.csv à côté")
+        for path, key, value, line in store._entries("kpis"):
+            store.kpis[key] = _tile_group(key, value, path)
+        for path, key, value, line in store._entries("lists"):
+            store.rosters[key] = _roster(key, value, path, line)
+        for path, key, value, line in store._entries("charts"):
+            if not isinstance(value, dict) or "kind" not in value:
+                raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line)
+            store.charts[key] = ChartSpec(key, value, path, line)
+        for path in _yaml_files(root / "figures"):
+            store._add_figures(load_yaml(path) or {}, path, "")
+        glossary = root / "glossary.yml"
+        if glossary.exists():
+            store.glossary = _glossary(load_yaml(glossary) or [], glossary)
+        clash = set(store.tables) & {k.split(".")[0] for k in store.figures}
+        if clash:
+            raise DataError(f"« {sorted(clash)[0]} » est à la fois un tableau et un groupe de chiffres",
+                            root / "figures", hint="renommez le groupe dans figures/")
+        return store
+
+    def _entries(self, folder: str):
+        """Each top-level entry of every YAML file in a folder; a key defined twice is an error."""
+        origin: dict[str, Path] = {}
+        for path in _yaml_files(self.root / folder):
+            content = load_yaml(path) or {}
+            if not isinstance(content, dict):
+                raise DataError("le fichier doit être une suite de clés « nom: … »", path)
+            if folder == "lists" and "title" in content and ("groups" in content or "rows" in content):
+                content = {path.stem: content}  # one roster per file, named after the file
+            for key, value in content.items():
+                if key in origin:
+                    raise DataError(f"« {key} » est déjà défini dans {origin[key].name}", path,
+                                    line_of(content, key))
+                origin[key] = path
+                yield path, key, value, line_of(content, key)
+
+    def _add_figures(self, mapping: Any, path: Path, prefix: str) -> None:
+        if not isinstance(mapping, dict):
+            raise DataError("les chiffres doivent être donnés par clés", path)
+        for key, value in mapping.items():
+            full = f"{prefix}{key}"
+            if isinstance(value, dict):
+                self._add_figures(value, path, full + ".")
+            else:
+                if full in self.figures:
+                    raise DataError(f"le chiffre « {full} » est déjà défini dans "
+                                    f"{self.figures[full][1].name}", path, line_of(mapping, key))
+                self.figures[full] = (str(value), path)
+
+    # --- resolution ---------------------------------------------------------------------------
+    def resolve(self, ref: str) -> Value:
+        """``table.row.column``, ``kpis.group.tile`` or a key of ``figures/``."""
+        self.used.add(ref)
+        if ref in self.figures:
+            text, path = self.figures[ref]
+            figure = french.parse_figure(text)
+            return Value(french.format_figure(figure) if figure else french.typeset_prose(text),
+                         figure, path.name)
+        parts = ref.split(".")
+        if parts[0] == "kpis" and len(parts) == 3:
+            group = self.kpis.get(parts[1])
+            if group is None:
+                raise KeyError(f"groupe de chiffres clés « {parts[1]} » inconnu")
+            for tile in group.tiles:
+                if tile.key == parts[2]:
+                    return Value(tile.value or tile.text, tile.figure, group.path.name)
+            raise KeyError(f"chiffre clé « {parts[2]} » inconnu dans « {parts[1]} »")
+        if parts[0] in self.tables:
+            if len(parts) != 3:
+                raise KeyError(f"« {ref} » : écrivez tableau.ligne.colonne")
+            table = self.tables[parts[0]]
+            cell = table.cell(parts[1], parts[2])
+            return Value(cell.display, cell.figure, f"{table.path.name}:{table.row(parts[1]).line}")
+        raise KeyError(f"« {ref} » ne correspond à aucun tableau, chiffre clé ni chiffre de figures/")
+
+    def value(self, item: Any) -> Value:
+        """A chart or tile value: a printed figure, or a ``=reference``."""
+        text = str(item).strip()
+        if text.startswith("="):
+            return self.resolve(text[1:].strip())
+        figure = french.parse_figure(text)
+        return Value(french.format_figure(figure) if figure else text, figure, "")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+
+
+def _figure_field(value: Any, path: Path, line: int | None, what: str) -> tuple[str, french.Figure | None]:
+    if value is None or value == "":
+        return "", None
+    text = str(value).strip()
+    figure = french.parse_figure(text)
+    if figure is None:
+        raise DataError(f"{what} « {text} » n'est pas un chiffre", path, line,
+                        hint="écrivez-le tel qu'imprimé (1 234 ; 12,5 % ; 3 304) ou utilisez « text: »")
+    return french.format_figure(figure), figure
+
+
+def _tile_group(key: str, value: Any, path: Path) -> TileGroup:
+    if isinstance(value, list):
+        value = {"tiles": value}
+    if not isinstance(value, dict) or not isinstance(value.get("tiles"), list):
+        raise DataError(f"le groupe « {key} » doit avoir une liste « tiles: »", path)
+    tiles = []
+    for n, raw in enumerate(value["tiles"], 1):
+        if not isinstance(raw, dict) or "label" not in raw:
+            raise DataError(f"chiffre clé n° {n} du groupe « {key} » : « label » manquant", path,
+                            line_of(raw) or line_of(value, "tiles"))
+        line = line_of(raw, "value")
+        display, figure = _figure_field(raw.get("value"), path, line, "la valeur")
+        evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
+        if figure is None and not raw.get("text"):
+            raise DataError(f"chiffre clé « {raw['label']} » sans « value » ni « text »", path, line_of(raw))
+        tiles.append(Tile(key=str(raw.get("key") or f"tile-{n}"), label=french.typeset_prose(str(raw["label"])),
+                          value=display, figure=figure, prefix=str(raw.get("prefix", "")),
+                          sub=french.typeset_prose(str(raw.get("sub", ""))), evolution=evo,
+                          evolution_figure=evo_fig, text=str(raw.get("text", "")).strip(),
+                          unit=str(raw.get("unit", ""))))
+    return TileGroup(key, str(value.get("title", "")), tiles, path)
+
+
+def _roster_groups(raw: list, path: Path, width: int) -> list[RosterGroup]:
+    groups = []
+    for item in raw or []:
+        if not isinstance(item, dict):
+            raise DataError("un groupe doit avoir « title: » et « rows: » ou « groups: »", path)
+        rows = []
+        for row in item.get("rows") or []:
+            cells = [str(c) if c is not None else "" for c in (row if isinstance(row, list) else [row])]
+            if len(cells) > width:
+                raise DataError(f"{len(cells)} cellules pour {width} colonnes", path, line_of(item, "rows"))
+            rows.append(cells + [""] * (width - len(cells)))
+        groups.append(RosterGroup(str(item.get("title", "")), rows,
+                                  _roster_groups(item.get("groups") or [], path, width)))
+    return groups
+
+
+def _roster(key: str, value: Any, path: Path, line: int | None) -> Roster:
+    if not isinstance(value, dict):
+        raise DataError(f"la liste « {key} » doit avoir « title: » et « groups: »", path, line)
+    columns = [str(c) for c in value.get("columns") or []]
+    width = max(len(columns), 1)
+    groups = _roster_groups(value.get("groups") or [], path, width)
+    if value.get("rows"):
+        groups.insert(0, RosterGroup("", *[_roster_groups([{"rows": value["rows"]}], path, width)[0].rows]))
+    return Roster(key, str(value.get("title", "")), str(value.get("subtitle", "")), columns, groups,
+                  [str(n) for n in value.get("notes") or []], path)
+
+
+def _glossary(raw: Any, path: Path) -> list[GlossaryEntry]:
+    if isinstance(raw, dict):
+        raw = raw.get("entries", [])
+    entries = []
+    for n, item in enumerate(raw, 1):
+        if not isinstance(item, dict) or "term" not in item or "definition" not in item:
+            raise DataError(f"entrée n° {n} : « term » et « definition » sont attendus", path, line_of(item))
+        entries.append(GlossaryEntry(str(item["term"]), str(item["definition"])))
+    return entries

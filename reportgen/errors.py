@@ -1,0 +1,83 @@
+"""The user-facing error tree: every problem a build can meet names its place.
+
+The CLI turns a ReportError into one line (``fichier:ligne: message``); a
+traceback is shown only with ``--debug``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReportError(Exception):
+    """A problem the user can fix; ``where`` says in which file, line or cell."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+
+    def where(self) -> str:
+        if self.path is None:
+            return ""
+        text = display_path(self.path)
+        if self.line:
+            text += f":{self.line}"
+        return text
+
+    def __str__(self) -> str:
+        where = self.where()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+
+class ConfigError(ReportError):
+    """A manifest or layout setting is missing or wrong."""
+
+
+class DataError(ReportError):
+    """A data file is unreadable, or a cell holds what its column does not accept."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 column: str | None = None, hint: str | None = None):
+        super().__init__(message, path, line, hint)
+        self.column = column
+
+    def where(self) -> str:
+        text = super().where()
+        if self.column is not None:
+            text += f" (colonne « {self.column} »)"
+        return text
+
+
+class ContentError(ReportError):
+    """A Markdown chapter has bad front matter or a directive that does not resolve."""
+
+
+class LayoutError(ReportError):
+    """A layout template or stylesheet fails."""
+
+
+class ReportWarning(ReportError):
+    """Not fatal unless the build is strict; collected and reported at the end."""
+
+
+_ROOTS: list[Path] = []
+
+
+def set_display_root(root: Path) -> None:
+    """Paths in messages are shown relative to the project folder."""
+    _ROOTS[:] = [root.resolve()]
+
+
+def display_path(path: Path) -> str:
+    for root in _ROOTS:
+        try:
+            return str(path.resolve().relative_to(root))
+        except ValueError:
+            continue
+    return str(path)

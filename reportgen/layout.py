@@ -1,0 +1,110 @@
+"""Layouts: Jinja2 templates and stylesheets found along a search path.
+
+A layout folder (``layouts/<name>/``) may say ``extends: <parent>`` in its
+``layout.yml``; templates are looked up in the edition's own ``layout/`` folder,
+then the layout, then its parents, so that an edition overrides a single block
+without copying the national layout. Templates that extend their own name use
+the ``base/`` prefix (``{% extends "base/pages/cover.html" %}``) to reach the parent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import french
+from .errors import ConfigError, LayoutError
+from .yamlio import load_yaml
+
+
+@dataclass
+class Layout:
+    name: str
+    folders: list[Path]          # most specific first
+    stylesheets: list[Path]
+    fonts: Path
+
+    @property
+    def env(self) -> jinja2.Environment:
+        return self._env
+
+    def render(self, template: str, **context: Any) -> str:
+        try:
+            return self._env.get_template(template).render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise LayoutError(f"gabarit « {exc.name} » introuvable dans : "
+                              + ", ".join(str(f) for f in self.folders)) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise LayoutError(f"gabarit mal écrit : {exc.message}", exc.filename, exc.lineno) from None
+        except jinja2.UndefinedError as exc:
+            raise LayoutError(f"gabarit « {template} » : {exc.message}", _layout_file(exc, self),
+                              _layout_line(exc)) from None
+
+
+def _layout_line(exc: BaseException) -> int | None:
+    import traceback
+
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".html"):
+            line = frame.lineno
+    return line
+
+
+def _layout_file(exc: BaseException, layout: "Layout") -> str | None:
+    import traceback
+
+    name = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".html"):
+            name = frame.filename
+    return name
+
+
+def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = None) -> Layout:
+    """Resolve a layout and its parents into a template search path."""
+    chain: list[Path] = []
+    seen = set()
+    current: str | None = name
+    while current:
+        folder = layouts_root / current
+        if not folder.is_dir():
+            raise ConfigError(f"mise en page « {current} » introuvable", folder,
+                              hint=f"mises en page : {', '.join(sorted(p.name for p in layouts_root.iterdir() if p.is_dir()))}")
+        if current in seen:
+            raise ConfigError(f"la mise en page « {current} » s'étend elle-même", folder / "layout.yml")
+        seen.add(current)
+        chain.append(folder)
+        spec = load_yaml(folder / "layout.yml", ConfigError) if (folder / "layout.yml").exists() else {}
+        current = (spec or {}).get("extends")
+    folders = ([edition_folder] if edition_folder and edition_folder.is_dir() else []) + chain
+    stylesheets = []
+    for folder in reversed(folders):   # parents first: the specific sheet wins the cascade
+        stylesheets += sorted(folder.glob("*.css"))
+    fonts = next((f / "fonts" for f in folders if (f / "fonts").is_dir()), chain[-1] / "fonts")
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in folders])]
+    loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in chain[1:] or chain])}))
+    layout = Layout(name, folders, stylesheets, fonts)
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters["typo"] = lambda text: Markup(french.typeset_html(str(Markup.escape(text))))
+    env.filters["typo_html"] = lambda html: Markup(french.typeset_html(str(html)))
+    env.filters["nl2br"] = lambda text: Markup("<br>").join(str(text).splitlines())
+    env.filters["groupby_letter"] = _group_by_letter
+    layout._env = env
+    return layout
+
+
+def _group_by_letter(entries: list) -> list[tuple[str, list]]:
+    """Glossary entries grouped under their initial letter, accents folded, in printed order."""
+    from .tables import slugify
+
+    groups: dict[str, list] = {}
+    for entry in entries:
+        initial = (slugify(entry.term)[:1] or "#").upper()
+        groups.setdefault(initial, []).append(entry)
+    return list(groups.items())

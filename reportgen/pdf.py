@@ -1,0 +1,85 @@
+"""The last two stages: WeasyPrint lays the HTML out, then the PDF is written atomically.
+
+Only files under the project's own folders may be fetched (no network); a
+reference elsewhere stops the build with the file named. WeasyPrint's warnings
+(ignored CSS, missing images) are collected, not swallowed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import LayoutError, ReportWarning
+
+
+def make_fetcher(allowed: list[Path]):
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    roots = [p.resolve() for p in allowed]
+
+    class ProjectFetcher(URLFetcher):
+        """Serves data: URIs and files of the project's folders, nothing else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.scheme != "file":
+                raise FatalURLFetchingError(f"adresse hors du projet refusée : {url}")
+            path = Path(unquote(parsed.path)).resolve()
+            if not any(path == r or r in path.parents for r in roots):
+                raise FatalURLFetchingError(f"fichier hors du projet refusé : {path}")
+            if not path.exists():
+                raise FatalURLFetchingError(f"fichier introuvable : {path}")
+            return super().fetch(url, headers)
+
+    return ProjectFetcher()
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path):
+    """Stage 5: parse and lay out; returns the WeasyPrint document and its warnings."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(collector)
+    try:
+        fetcher = make_fetcher(allowed)
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=fetcher).render()
+    except FatalURLFetchingError as exc:
+        raise LayoutError(str(exc), source, hint="les images et polices doivent être dans layouts/, "
+                          "content/, data/ ou build/") from None
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(level)
+    warnings = [ReportWarning(f"WeasyPrint : {m}", source) for m in collector.messages]
+    return document, warnings
+
+
+def write_pdf_atomically(document, target: Path, metadata_date: str | None = None) -> int:
+    """Stage 6: write to a temporary file beside the target, then rename; returns the size."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".pdf.part", dir=target.parent)
+    os.close(fd)
+    try:
+        document.write_pdf(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target.stat().st_size

@@ -1,0 +1,100 @@
+"""Where things are: the project folder, its editions, and their input and output paths."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+MANIFEST = "edition.yml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A folder holding ``content/``, ``data/``, ``layouts/`` and ``build/``."""
+
+    root: Path
+    layouts_root: Path | None = None   # another project's layouts (tests, shared layouts)
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> "Project":
+        """The project holding ``start`` (default: $REPORTGEN_ROOT, then the current folder)."""
+        env = os.environ.get("REPORTGEN_ROOT")
+        here = Path(env or start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "content").is_dir() and (folder / "layouts").is_dir():
+                return cls(folder)
+        raise ConfigError("aucun projet reportgen ici : il faut un dossier avec content/ et layouts/",
+                          here, hint="lancez la commande depuis le dossier du projet")
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def layouts(self) -> Path:
+        return self.layouts_root or self.root / "layouts"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    def editions(self) -> list[str]:
+        """Every ``caisse/year`` with a manifest under ``content/``, sorted."""
+        return sorted(f"{p.parent.parent.name}/{p.parent.name}"
+                      for p in self.content.glob(f"*/*/{MANIFEST}"))
+
+    def edition(self, name: str) -> "EditionPaths":
+        name = name.strip("/")
+        if name.count("/") != 1:
+            raise ConfigError(f"édition « {name} » : écrivez caisse/année, par exemple artois/2017")
+        paths = EditionPaths(self, *name.split("/"))
+        if not paths.manifest.exists():
+            known = ", ".join(self.editions()) or "aucune"
+            raise ConfigError(f"édition « {name} » introuvable", paths.manifest,
+                              hint=f"éditions disponibles : {known}")
+        return paths
+
+
+@dataclass(frozen=True)
+class EditionPaths:
+    project: Project
+    caisse: str
+    year: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.caisse}/{self.year}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.caisse}-{self.year}"
+
+    @property
+    def content(self) -> Path:
+        return self.project.content / self.caisse / self.year
+
+    @property
+    def data(self) -> Path:
+        return self.project.data / self.caisse / self.year
+
+    @property
+    def manifest(self) -> Path:
+        return self.content / MANIFEST
+
+    @property
+    def out(self) -> Path:
+        return self.project.build / self.slug
+
+    @property
+    def pdf(self) -> Path:
+        return self.out / f"rapport-activite-{self.slug}.pdf"
+
+    @property
+    def html(self) -> Path:
+        return self.out / f"rapport-activite-{self.slug}.html"

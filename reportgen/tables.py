@@ -1,0 +1,245 @@
+"""Tables: a CSV (or XLSX) of printed cells plus a YAML spec beside it.
+
+A table keeps every cell as printed; numeric cells are parsed with
+:mod:`reportgen.french` so that they are checked and typeset, never recomputed.
+A computed column appears only where the spec asks for it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import french
+from .errors import DataError
+from .readers import read_grid
+from .yamlio import line_of, load_yaml
+
+ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "total", "header", "text"}
+MERGE_LEFT, MERGE_UP = "<<", "^^"
+SPEC_KEYS = {"title", "columns", "header", "source", "notes", "size", "orientation",
+             "placeholders", "computed", "caption", "label"}
+
+
+def slugify(text: str) -> str:
+    """« Régime général : » → ``regime-general``."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    type: str = "number"   # number | text
+
+
+@dataclass
+class Cell:
+    text: str                      # as printed in the source
+    display: str = ""              # typeset for the page
+    figure: french.Figure | None = None
+    colspan: int = 1
+    rowspan: int = 1
+    merged: bool = False           # covered by a neighbour's span
+
+
+@dataclass
+class Row:
+    kind: str
+    key: str
+    cells: list[Cell]
+    line: int
+
+    @property
+    def label(self) -> str:
+        return self.cells[0].text
+
+
+@dataclass
+class HeaderCell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    columns: list[Column]
+    header: list[list[HeaderCell]]
+    rows: list[Row]
+    path: Path
+    spec_path: Path
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+    size: str = "normal"
+    orientation: str = "portrait"
+
+    def column(self, key: str) -> int:
+        for i, col in enumerate(self.columns):
+            if key in (col.key, slugify(col.key)):
+                return i
+        known = ", ".join(c.key for c in self.columns[1:])
+        raise KeyError(f"colonne « {key} » inconnue dans le tableau « {self.id} » (colonnes : {known})")
+
+    def row(self, key: str) -> Row:
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(f"ligne « {key} » inconnue dans le tableau « {self.id} »"
+                       f" (lignes : {', '.join(r.key for r in self.rows[:12])}…)")
+
+    def cell(self, row_key: str, column_key: str) -> Cell:
+        return self.row(row_key).cells[self.column(column_key)]
+
+
+def load_table(csv_path: Path) -> Table:
+    """Read a table file and its spec; every cell is validated against its column."""
+    table_id = csv_path.stem
+    spec_path = csv_path.with_suffix(".yml")
+    spec: Any = load_yaml(spec_path) if spec_path.exists() else {}
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise DataError("la description du tableau doit être une suite de clés", spec_path)
+    for key in spec:
+        if key not in SPEC_KEYS:
+            raise DataError(f"clé inconnue « {key} »", spec_path, line_of(spec, key),
+                            hint=f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
+    grid = read_grid(csv_path)
+    names = grid.header
+    kind_col = names.index("_kind") if "_kind" in names else None
+    key_col = names.index("_key") if "_key" in names else None
+    data_idx = [i for i, n in enumerate(names) if n not in ("_kind", "_key")]
+    if not data_idx:
+        raise DataError("aucune colonne de données", csv_path, 1)
+
+    col_specs = spec.get("columns") or {}
+    columns = []
+    for pos, i in enumerate(data_idx):
+        name = names[i]
+        cspec = col_specs.get(name, {}) or {}
+        ctype = cspec.get("type", "text" if pos == 0 else "number")
+        if ctype not in ("number", "text"):
+            raise DataError(f"type de colonne « {ctype} » inconnu (number ou text)", spec_path,
+                            line_of(col_specs, name))
+        columns.append(Column(name, str(cspec.get("label", name)), ctype))
+    for name in col_specs:
+        if name not in names:
+            raise DataError(f"la colonne « {name} » n'existe pas dans {csv_path.name}", spec_path,
+                            line_of(col_specs, name), hint=f"colonnes : {', '.join(names)}")
+
+    placeholders = french.PLACEHOLDERS | set(spec.get("placeholders") or [])
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for line, record in grid.rows:
+        kind = record[kind_col].strip() if kind_col is not None else ""
+        if kind not in ROW_KINDS:
+            raise DataError(f"type de ligne « {kind} » inconnu", csv_path, line, "_kind",
+                            hint="section, dont, dont2, subtotal, total, header, text ou vide")
+        cells = [Cell(record[i]) for i in data_idx]
+        label = cells[0].text
+        key = record[key_col].strip() if key_col is not None and record[key_col].strip() else slugify(label) or f"ligne-{line}"
+        if key in seen:
+            seen[key] += 1
+            key = f"{key}-{seen[key]}"
+        else:
+            seen[key] = 1
+        for col, cell in zip(columns, cells):
+            _check_cell(cell, col, kind, placeholders, csv_path, line, grid.sheet)
+        rows.append(Row(kind, key, cells, line))
+    _apply_merges(rows, csv_path)
+    table = Table(
+        id=table_id, title=str(spec.get("title", "")), columns=columns, header=[], rows=rows,
+        path=csv_path, spec_path=spec_path, source=str(spec.get("source", "")),
+        notes=[str(n) for n in spec.get("notes") or []],
+        size=str(spec.get("size", "normal")), orientation=str(spec.get("orientation", "portrait")),
+    )
+    _add_computed(table, spec.get("computed") or [], spec)
+    table.header = _build_header(spec, table, spec_path)
+    return table
+
+
+def _check_cell(cell: Cell, col: Column, kind: str, placeholders: set[str], path: Path,
+                line: int, sheet: str | None) -> None:
+    text = cell.text
+    if text in (MERGE_LEFT, MERGE_UP):
+        return
+    figure = french.parse_figure(text) if text else None
+    cell.figure = figure
+    if col.type == "number" and kind not in ("header", "text") and figure is None \
+            and text not in placeholders:
+        raise DataError(
+            f"« {text} » n'est pas un nombre", path, line, col.key,
+            hint="écrivez le chiffre tel qu'imprimé (1 234,5 ; 12 % ; -3,2), un des signes "
+                 "« - », « / », « ns », ou déclarez la colonne « type: text »")
+    cell.display = french.format_figure(figure) if figure is not None else french.typeset_prose(text)
+
+
+def _apply_merges(rows: list[Row], path: Path) -> None:
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row.cells):
+            if cell.text == MERGE_LEFT:
+                target = next((x for x in reversed(row.cells[:c]) if not x.merged), None)
+                if target is None:
+                    raise DataError("« << » sans cellule à gauche", path, row.line)
+                target.colspan += 1
+                cell.merged = True
+            elif cell.text == MERGE_UP:
+                above = next((rows[k].cells[c] for k in range(r - 1, -1, -1)
+                              if not rows[k].cells[c].merged), None)
+                if above is None:
+                    raise DataError("« ^^ » sans cellule au-dessus", path, row.line)
+                above.rowspan += 1
+                cell.merged = True
+
+
+def _add_computed(table: Table, computed: list, spec: dict) -> None:
+    for item in computed:
+        try:
+            src_new, src_old = table.column(str(item["to"])), table.column(str(item["from"]))
+        except KeyError as exc:
+            raise DataError(f"colonne calculée : {exc.args[0]}", table.spec_path,
+                            line_of(spec, "computed")) from None
+        decimals = int(item.get("decimals", 1))
+        table.columns.append(Column(str(item.get("key", "evolution")),
+                                    str(item.get("label", "Évolution (%)")), "number"))
+        for row in table.rows:
+            new, old = row.cells[src_new].figure, row.cells[src_old].figure
+            evo = french.format_evolution(new, old, decimals) if new and old else None
+            text = french.format_figure(evo) if evo else ("" if row.kind in ("section", "header") else "-")
+            row.cells.append(Cell(text, text, evo))
+
+
+def _build_header(spec: dict, table: Table, spec_path: Path) -> list[list[HeaderCell]]:
+    raw = spec.get("header")
+    if not raw:
+        return [[HeaderCell(c.label if i or c.key.strip() else "") for i, c in enumerate(table.columns)]]
+    rows = []
+    width = len(table.columns)
+    for r, raw_row in enumerate(raw):
+        cells = []
+        for item in raw_row:
+            if isinstance(item, dict):
+                cells.append(HeaderCell(str(item.get("text", "")), int(item.get("colspan", 1)),
+                                        int(item.get("rowspan", 1))))
+            else:
+                cells.append(HeaderCell("" if item is None else str(item)))
+        rows.append(cells)
+    # every header row must cover the columns, counting rowspans from above
+    covered = [0] * len(rows)
+    for r, cells in enumerate(rows):
+        covered[r] += sum(c.colspan for c in cells)
+        for c in cells:
+            for below in range(r + 1, min(len(rows), r + c.rowspan)):
+                covered[below] += c.colspan
+    for r, total in enumerate(covered):
+        if total != width:
+            raise DataError(f"la ligne d'en-tête {r + 1} couvre {total} colonnes, le tableau en a {width}",
+                            spec_path, line_of(spec, "header"),
+                            hint="comptez les colspan et rowspan de chaque ligne de « header »")
+    return rows
