@@ -13,6 +13,7 @@ replaced only by a complete new one.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,10 +248,11 @@ class Builder:
 
     def render_html(self, manifest: Manifest, layout: Layout, front, parts, back) -> str:
         """Stage 4: the whole document, one HTML file."""
-        fonts_url = layout.fonts.resolve().as_uri()
+        out = self.paths.out
+        # relative links keep the HTML independent of where the project lives
+        sheets = [Path(os.path.relpath(s, out)).as_posix() for s in layout.stylesheets]
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
-                             theme=manifest.theme, fonts_url=fonts_url,
-                             stylesheets=[s.resolve().as_uri() for s in layout.stylesheets])
+                             theme=manifest.theme, stylesheets=sheets)
 
 
 def _get(registry: dict, key: str, what: str):

@@ -95,6 +95,7 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     env.filters["typo_html"] = lambda html: Markup(french.typeset_html(str(html)))
     env.filters["nl2br"] = lambda text: Markup("<br>").join(str(text).splitlines())
     env.filters["groupby_letter"] = _group_by_letter
+    env.filters["css_string"] = _css_string
     layout._env = env
     return layout
 
@@ -108,3 +109,9 @@ def _group_by_letter(entries: list) -> list[tuple[str, list]]:
         initial = (slugify(entry.term)[:1] or "#").upper()
         groups.setdefault(initial, []).append(entry)
     return list(groups.items())
+
+
+def _css_string(text: object) -> Markup:
+    """A quoted CSS string for ``content:``: not HTML-escaped, safe inside <style>."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return Markup(f'"{escaped}"')

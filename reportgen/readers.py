@@ -54,7 +54,7 @@ def read_csv(path: Path) -> Grid:
     if not lines or not lines[0].strip():
         raise DataError("fichier vide : la première ligne doit donner les noms de colonnes", path, 1)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else (";" if ";" in lines[0] else ",")
-    parsed = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    parsed = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
     try:
         header = next(parsed)
         rows = []

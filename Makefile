@@ -1,0 +1,27 @@
+# Two entry points for everyone: `make reports` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install reports test golden clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
+	./scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+reports: install           ## build every edition's PDF into build/
+	$(BIN)/reportgen build
+
+test: install              ## run the test suite
+	$(BIN)/python -m pytest
+
+golden: install            ## accept the current HTML and cover image as the new references
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pdf.py
+
+clean:
+	rm -rf build/*/ $(VENV)

@@ -1,0 +1,60 @@
+"""The command line: exit status, one clear message, --help everywhere, list."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(project, *args):
+    env = {**os.environ, "REPORTGEN_ROOT": str(project.root)}
+    return subprocess.run([sys.executable, "-m", "reportgen", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_build_without_argument_builds_every_edition(project):
+    done = run(project, "build")
+    assert done.returncode == 0, done.stderr
+    assert "build/demo-2020/rapport-activite-demo-2020.pdf : 12 pages" in done.stdout
+    # not a terminal: plain progress lines with the stage numbers
+    for n, stage in enumerate(["Lecture", "Contenu", "Graphiques", "HTML", "Mise en page", "Écriture"], 1):
+        assert f"[demo/2020] {n}/6 {stage}" in done.stderr
+    assert (project.build / "demo-2020" / "rapport-activite-demo-2020.pdf").exists()
+
+
+def test_error_is_one_line_without_traceback_unless_debug(project):
+    csv = project.data / "demo" / "2020" / "tables" / "effectifs.csv"
+    csv.write_text(csv.read_text().replace("806", "huit"))
+    done = run(project, "build", "demo/2020")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Erreur : data/demo/2020/tables/effectifs.csv:2 (colonne « 2019 »): "
+                           "« huit » n'est pas un nombre"), last
+    assert "Traceback" not in done.stderr
+    debug = run(project, "--debug", "build", "demo/2020")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_unknown_edition_lists_the_known_ones(project):
+    done = run(project, "build", "demo/1999")
+    assert done.returncode == 1
+    assert "édition « demo/1999 » introuvable" in done.stderr and "demo/2020" in done.stderr
+
+
+def test_list_shows_editions_and_state(project):
+    assert "demo/2020" in run(project, "list").stdout
+    assert "jamais construit" in run(project, "list").stdout
+    run(project, "build")
+    assert "à jour" in run(project, "list").stdout
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["list"]])
+def test_help_on_every_command(project, command):
+    done = run(project, *command, "--help")
+    assert done.returncode == 0 and "Usage:" in done.stdout
+
+
+def test_wrong_usage_exits_2(project):
+    assert run(project, "construire").returncode == 2
