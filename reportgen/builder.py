@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -164,14 +164,18 @@ class Builder:
         prepared: dict[str, charts_mod.ChartData] = {}
         used_charts: dict[str, charts_mod.ChartData] = {}
 
-        def chart_data(chart_id: str) -> charts_mod.ChartData:
+        def chart_data(chart_id: str, columns: int = 1) -> charts_mod.ChartData:
+            """A chart sized for its place: full width, or one of ``columns`` side by side."""
             if chart_id not in store.charts:
                 raise KeyError(f"graphique « {chart_id} » inconnu (graphiques : "
                                f"{', '.join(sorted(store.charts)) or 'aucun'})")
             if chart_id not in prepared:
                 prepared[chart_id] = charts_mod.prepare(store.charts[chart_id], store)
-            used_charts[chart_id] = prepared[chart_id]
-            return prepared[chart_id]
+            data = prepared[chart_id]
+            if columns > 1:
+                data = replace(data, width=data.width / columns + 0.3, height=max(data.height, 3.0))
+            used_charts[chart_file(data)] = data
+            return data
 
         def chart_file(data: charts_mod.ChartData) -> str:
             return f"charts/{data.id}-{data.digest(theme)}.svg"
@@ -199,8 +203,8 @@ class Builder:
             return block("blocks/chart.html", chart=data, src=chart_file(data))
 
         def charts(*chart_ids: str) -> Markup:
-            items = [(chart_data(c), None) for c in chart_ids]
-            return block("blocks/charts.html", charts=[(d, chart_file(d)) for d, _ in items])
+            items = [chart_data(c, columns=len(chart_ids)) for c in chart_ids]
+            return block("blocks/charts.html", charts=[(d, chart_file(d)) for d in items])
 
         def kpis(group: str) -> Markup:
             return block("blocks/kpis.html", group=_get(store.kpis, group, "groupe de chiffres clés"))
@@ -225,7 +229,6 @@ class Builder:
             renderer.render(chapter)
         for table_id in sorted(set(store.tables) - {r.split(".")[0] for r in store.used}):
             pass  # unused tables are reported by `check` (see issue on reviewers' tools)
-        self._chart_files = {cid: chart_file(d) for cid, d in used_charts.items()}
         return used_charts
 
     def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
@@ -234,8 +237,8 @@ class Builder:
         out = self.paths.out / "charts"
         out.mkdir(parents=True, exist_ok=True)
         files = []
-        for n, (cid, data) in enumerate(sorted(used.items()), 1):
-            target = self.paths.out / self._chart_files[cid]
+        for n, (name, data) in enumerate(sorted(used.items()), 1):
+            target = self.paths.out / name
             if not target.exists():
                 charts_mod.draw(data, target, theme, layout.fonts)
             files.append(target)

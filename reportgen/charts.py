@@ -187,8 +187,11 @@ def _donut(ax, data: ChartData, theme: dict, hole: float = 0.45) -> None:
     values = [p.value for p in data.points]
     wedges, _ = ax.pie(values, colors=_palette(theme)[: len(values)], startangle=90, counterclock=False,
                        wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white"})
-    ax.legend(wedges, [f"{p.label} : {p.display}" for p in data.points], loc="center left",
-              bbox_to_anchor=(1, 0.5), frameon=False)
+    labels = [f"{p.label} : {_tick(p.display)}" for p in data.points]
+    if data.width < 5:   # narrow: legend under the ring
+        ax.legend(wedges, labels, loc="upper center", bbox_to_anchor=(0.5, 0), frameon=False, fontsize=8)
+    else:
+        ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
     ax.set_aspect("equal")
 
 

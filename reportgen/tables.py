@@ -44,6 +44,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     merged: bool = False           # covered by a neighbour's span
+    numeric: bool = False          # in a numeric column: aligned as a figure, even "-" or "ns"
 
 
 @dataclass
@@ -177,6 +178,7 @@ def _check_cell(cell: Cell, col: Column, kind: str, placeholders: set[str], path
             f"« {text} » n'est pas un nombre", path, line, col.key,
             hint="écrivez le chiffre tel qu'imprimé (1 234,5 ; 12 % ; -3,2), un des signes "
                  "« - », « / », « ns », ou déclarez la colonne « type: text »")
+    cell.numeric = col.type == "number"
     cell.display = french.format_figure(figure) if figure is not None else french.typeset_prose(text)
 
 
@@ -212,7 +214,7 @@ def _add_computed(table: Table, computed: list, spec: dict) -> None:
             new, old = row.cells[src_new].figure, row.cells[src_old].figure
             evo = french.format_evolution(new, old, decimals) if new and old else None
             text = french.format_figure(evo) if evo else ("" if row.kind in ("section", "header") else "-")
-            row.cells.append(Cell(text, text, evo))
+            row.cells.append(Cell(text, text, evo, numeric=True))
 
 
 def _build_header(spec: dict, table: Table, spec_path: Path) -> list[list[HeaderCell]]:
