@@ -103,3 +103,9 @@ def test_headings_are_in_order_for_bookmarks(html):
     levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
     for previous, current in zip(levels, levels[1:]):
         assert current <= previous + 1, (previous, current)
+
+
+def test_wide_table_gets_a_landscape_page_and_small_type(html):
+    table = block(html, "table-actions-par-acteur")
+    assert 'class="table-block size-small landscape"' in table
+    assert table.count('<th scope="col">') == 14
