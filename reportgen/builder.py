@@ -13,6 +13,7 @@ replaced only by a complete new one.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -232,22 +233,39 @@ class Builder:
         return used_charts
 
     def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
-        """Stage 3: draw each chart used, unless an identical one was drawn before."""
+        """Stage 3: draw each chart used, unless an identical one was drawn before.
+
+        Charts are independent, so several are drawn at once in forked workers
+        (forking keeps matplotlib imported once); one chart is drawn in process.
+        """
         theme = manifest.theme.model_dump()
         out = self.paths.out / "charts"
         out.mkdir(parents=True, exist_ok=True)
-        files = []
-        for n, (name, data) in enumerate(sorted(used.items()), 1):
-            target = self.paths.out / name
-            if not target.exists():
+        todo = [(self.paths.out / name, data) for name, data in sorted(used.items())
+                if not (self.paths.out / name).exists()]
+        done = len(used) - len(todo)
+        workers = min(len(todo), os.cpu_count() or 1, 4)
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(charts_mod.draw, data, target, theme, layout.fonts)
+                           for target, data in todo]
+                for future in as_completed(futures):
+                    future.result()
+                    done += 1
+                    self.progress.step(done, len(used))
+        else:
+            for target, data in todo:
                 charts_mod.draw(data, target, theme, layout.fonts)
-            files.append(target)
-            self.progress.step(n, len(used))
-        keep = {f.name for f in files}
+                done += 1
+                self.progress.step(done, len(used))
+        keep = {Path(name).name for name in used}
         for old in out.glob("*.svg"):
             if old.name not in keep:
                 old.unlink()
-        return files
+        return [self.paths.out / name for name in used]
 
     def render_html(self, manifest: Manifest, layout: Layout, front, parts, back) -> str:
         """Stage 4: the whole document, one HTML file."""
