@@ -92,3 +92,10 @@ def test_cover_matches_reference_image(demo_build):
     assert image.size == reference.size
     diff = ImageStat.Stat(ImageChops.difference(image, reference)).mean
     assert max(diff) < 3.0, f"cover differs from the reference image (mean channel diff {diff})"
+
+
+def test_landscape_table_page(reader):
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    landscape = [i for i, (w, h) in enumerate(sizes) if w > h]
+    assert len(landscape) == 1
+    assert "Actions engagées au cours de l'année par acteur" in reader.pages[landscape[0]].extract_text()
