@@ -193,11 +193,12 @@ def _apply_merges(rows: list[Row], path: Path) -> None:
                 cell.merged = True
             elif cell.text == MERGE_UP:
                 above = next((rows[k].cells[c] for k in range(r - 1, -1, -1)
-                              if not rows[k].cells[c].merged), None)
+                              if rows[k].cells[c].text != MERGE_UP), None)
                 if above is None:
                     raise DataError("« ^^ » sans cellule au-dessus", path, row.line)
-                above.rowspan += 1
                 cell.merged = True
+                if above.text != MERGE_LEFT:   # under a cell merged left: its owner's span grows once
+                    above.rowspan += 1
 
 
 def _add_computed(table: Table, computed: list, spec: dict) -> None:
