@@ -55,7 +55,7 @@ class ChartData:
     categories: list[str] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
     width: float = 7.0
-    height: float = 3.6
+    height: float = 2.9
 
     def alt_text(self) -> str:
         """« Graphique en anneau : Population protégée CPAM : Régime général : 730 948 ; … »"""
