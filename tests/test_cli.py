@@ -17,7 +17,7 @@ def run(project, *args):
 def test_build_without_argument_builds_every_edition(project):
     done = run(project, "build")
     assert done.returncode == 0, done.stderr
-    assert "build/demo-2020/rapport-activite-demo-2020.pdf : 13 pages" in done.stdout
+    assert "build/demo-2020/rapport-activite-demo-2020.pdf : 12 pages" in done.stdout
     # not a terminal: plain progress lines with the stage numbers
     for n, stage in enumerate(["Lecture", "Contenu", "Graphiques", "HTML", "Mise en page", "Écriture"], 1):
         assert f"[demo/2020] {n}/6 {stage}" in done.stderr

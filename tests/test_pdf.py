@@ -27,7 +27,7 @@ def outline_titles(items, depth=0):
 
 
 def test_page_count(reader, demo_build):
-    assert len(reader.pages) == demo_build[1].pages == 13
+    assert len(reader.pages) == demo_build[1].pages == 12
 
 
 def test_metadata(reader):
