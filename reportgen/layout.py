@@ -86,7 +86,8 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
         stylesheets += sorted(folder.glob("*.css"))
     fonts = next((f / "fonts" for f in folders if (f / "fonts").is_dir()), chain[-1] / "fonts")
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in folders])]
-    loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in chain[1:] or chain])}))
+    # "base/…" reaches the next folder down the path, so an override can extend what it replaces
+    loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in folders[1:] or folders])}))
     layout = Layout(name, folders, stylesheets, fonts)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
