@@ -16,17 +16,16 @@ import logging
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from markupsafe import Markup
 
 from . import charts as charts_mod
-from . import french
 from .config import Manifest, load_manifest
 from .content import Chapter, ContentRenderer, read_chapter
 from .datastore import DataStore
+from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
 from .pdf import layout_document, write_pdf_atomically
@@ -57,6 +56,9 @@ class Part:
     chapters: list[Chapter]
     id: str
     kind: str = "part"
+    divider: bool = True
+    photo: str = ""
+    caption: str = ""
 
 
 @dataclass
@@ -143,9 +145,10 @@ class Builder:
 
         front = chapters(manifest.front, "")
         parts = []
-        for n, part in enumerate(manifest.parts, 1):
+        for n, part in enumerate(manifest.parts, manifest.style.first_part_number):
             parts.append(Part(part.title, n if manifest.part_numbering == "arabic" else None,
-                              chapters(part.chapters, ""), f"partie-{n}"))
+                              chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
+                              photo=part.photo, caption=part.caption))
         if manifest.annexes:
             parts.append(Part(manifest.annexes.title, None, chapters(manifest.annexes.chapters, ""),
                               "annexes", kind="annexes"))
@@ -161,76 +164,13 @@ class Builder:
 
     def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back):
         """Stage 2: directives resolved against the data; chapters become HTML."""
-        theme = manifest.theme.model_dump()
-        prepared: dict[str, charts_mod.ChartData] = {}
-        used_charts: dict[str, charts_mod.ChartData] = {}
-
-        def chart_data(chart_id: str, columns: int = 1) -> charts_mod.ChartData:
-            """A chart sized for its place: full width, or one of ``columns`` side by side."""
-            if chart_id not in store.charts:
-                raise KeyError(f"graphique « {chart_id} » inconnu (graphiques : "
-                               f"{', '.join(sorted(store.charts)) or 'aucun'})")
-            if chart_id not in prepared:
-                prepared[chart_id] = charts_mod.prepare(store.charts[chart_id], store)
-            data = prepared[chart_id]
-            if columns > 1:
-                data = replace(data, width=data.width / columns + 0.3, height=max(data.height, 3.0))
-            used_charts[chart_file(data)] = data
-            return data
-
-        def chart_file(data: charts_mod.ChartData) -> str:
-            return f"charts/{data.id}-{data.digest(theme)}.svg"
-
-        anchors: set[str] = set()
-
-        def anchor(name: str) -> str:
-            """An element id for the first use of a block; a block shown twice gets none."""
-            if name in anchors:
-                return ""
-            anchors.add(name)
-            return name
-
-        def block(template: str, **ctx: Any) -> Markup:
-            return Markup(layout.render(template, edition=manifest, anchor=anchor, **ctx))
-
-        def table(table_id: str) -> Markup:
-            return block("blocks/table.html", table=_get(store.tables, table_id, "tableau"))
-
-        def tables(*table_ids: str) -> Markup:
-            return block("blocks/tables.html", tables=[_get(store.tables, t, "tableau") for t in table_ids])
-
-        def chart(chart_id: str) -> Markup:
-            data = chart_data(chart_id)
-            return block("blocks/chart.html", chart=data, src=chart_file(data))
-
-        def charts(*chart_ids: str) -> Markup:
-            items = [chart_data(c, columns=len(chart_ids)) for c in chart_ids]
-            return block("blocks/charts.html", charts=[(d, chart_file(d)) for d in items])
-
-        def kpis(group: str) -> Markup:
-            return block("blocks/kpis.html", group=_get(store.kpis, group, "groupe de chiffres clés"))
-
-        def roster(roster_id: str) -> Markup:
-            return block("blocks/roster.html", roster=_get(store.rosters, roster_id, "liste"))
-
-        def glossary() -> Markup:
-            if not store.glossary:
-                raise KeyError("glossaire vide : créez glossary.yml dans le dossier de données")
-            return block("blocks/glossary.html", entries=store.glossary)
-
-        def fig(ref: str) -> Markup:
-            return french.figure_markup(store.resolve(ref).display)
-
-        directives = {"table": table, "tables": tables, "chart": chart, "charts": charts,
-                      "kpis": kpis, "roster": roster, "glossary": glossary, "fig": fig}
+        directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
-        renderer = ContentRenderer(directives, self.project.root, context)
+        renderer = ContentRenderer(directives.functions(), self.project.root, context)
         for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
             renderer.render(chapter)
-        for table_id in sorted(set(store.tables) - {r.split(".")[0] for r in store.used}):
-            pass  # unused tables are reported by `check` (see issue on reviewers' tools)
-        return used_charts
+        return directives.used_charts
 
     def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
         """Stage 3: draw each chart used, unless an identical one was drawn before.
@@ -274,15 +214,6 @@ class Builder:
         sheets = [Path(os.path.relpath(s, out)).as_posix() for s in layout.stylesheets]
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
                              theme=manifest.theme, stylesheets=sheets)
-
-
-def _get(registry: dict, key: str, what: str):
-    try:
-        return registry[key]
-    except KeyError:
-        close = [k for k in registry if key.split("-")[0] in k][:5]
-        hint = f" (proches : {', '.join(close)})" if close else ""
-        raise KeyError(f"{what} « {key} » inconnu{hint}") from None
 
 
 def _write_text_atomically(path: Path, text: str) -> None:

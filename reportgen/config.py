@@ -29,6 +29,18 @@ class Part(_Model):
     title: str = Field(description="Part title, on its divider page and in the sommaire")
     chapters: list[ChapterRef] = Field(description="Chapter files in order; a list of files makes one chapter")
     summary: str = Field("", description="Optional line printed on the divider page")
+    divider: bool = Field(True, description="Whether the part opens with a divider page")
+    photo: str = Field("", description="Photo of the divider page, relative to the edition's folder")
+    caption: str = Field("", description="Caption of the divider photo (« Prénom, fonction »)")
+
+
+class Style(_Model):
+    sommaire: Literal["leaders", "pages-first"] = Field(
+        "leaders", description="Sommaire entries: « Titre ....... 12 » or « P.12 Titre »")
+    page_prefix: str = Field("P.", description="Prefix of page numbers in a pages-first sommaire")
+    first_part_number: int = Field(1, description="Number of the first part (0 for an introduction)")
+    bullet: Literal["triangle", "dot", "dash"] = Field("triangle", description="Glyph of bulleted lists")
+    divider: Literal["solid", "light"] = Field("solid", description="Divider pages: full colour or light")
 
 
 class Theme(_Model):
@@ -56,6 +68,10 @@ class Manifest(_Model):
     annexes: Part | None = Field(None, description="The annexes, on their own divider")
     back: list[ChapterRef] = Field(default_factory=list, description="Pages after the annexes (glossary)")
     part_numbering: Literal["none", "arabic"] = Field("arabic", description="Numbers on the part dividers")
+    style: Style = Field(default_factory=Style, description="Sommaire, numbering, bullets, dividers")
+    hashtag: str = Field("", description="Hashtag printed after the sommaire and on the back cover")
+    tagline: str = Field("", description="A line printed under the hashtag")
+    address: list[str] = Field(default_factory=list, description="Postal address on the back cover")
 
     @field_validator("year")
     @classmethod

@@ -119,32 +119,27 @@ class ContentRenderer:
 
     def render(self, chapter: Chapter) -> None:
         blocks: list[str] = []
+        self._blocks = blocks
 
         def wrap(func: Callable[..., Markup], inline: bool) -> Callable[..., str]:
             def call(*args: Any, **kwargs: Any) -> str:
+                if "caller" in kwargs:   # {% call block(…) %}Markdown{% endcall %}
+                    kwargs["body"] = str(kwargs.pop("caller")())
                 html = func(*args, **kwargs)
                 blocks.append(str(html))
                 token = f"RGBLOCK{len(blocks) - 1:04d}X"
                 return token if inline else f"\n\n{token}\n\n"
             return call
 
-        names = {name: wrap(func, inline=name == "fig") for name, func in self.directives.items()}
+        names = {name: wrap(func, inline=name in INLINE_DIRECTIVES)
+                 for name, func in self.directives.items()}
         markdown_parts = []
         for path, text, offset in chapter.bodies:
             markdown_parts.append(self._run_template(path, text, offset, names))
-        html = markdown.markdown("\n\n".join(markdown_parts),
-                                 extensions=["tables", "attr_list", "admonition", "sane_lists",
-                                             "md_in_html"],
-                                 output_format="html")
-        html = french.typeset_html(html)
+        html = markdown_to_html("\n\n".join(markdown_parts))
         html = _shift_headings(html)
         html, chapter.sections = _number_sections(html, chapter.id)
-
-        def put_back(match: re.Match) -> str:
-            return blocks[int(match[1])]
-
-        html = re.sub(r"<p>\s*(RGBLOCK\d{4}X)\s*</p>", lambda m: put_back(_TOKEN.match(m[1])), html)
-        chapter.html = _TOKEN.sub(put_back, html)
+        chapter.html = put_blocks_back(html, blocks)
 
     def _run_template(self, path: Path, text: str, offset: int, names: dict) -> str:
         shown = display_path(path)
@@ -170,6 +165,29 @@ class ContentRenderer:
             if isinstance(exc, ReportError):
                 message = exc.message
             raise ContentError(str(message), path, line and line + offset) from None
+
+
+INLINE_DIRECTIVES = {"fig", "button"}
+MARKDOWN_EXTENSIONS = ["tables", "attr_list", "admonition", "sane_lists", "md_in_html"]
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown to typeset HTML; block tokens are left for :func:`put_blocks_back`."""
+    return french.typeset_html(markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS,
+                                                 output_format="html"))
+
+
+def put_blocks_back(html: str, blocks: list[str]) -> str:
+    """Replace block tokens by the blocks' HTML; blocks may hold tokens of their own."""
+    def put_back(match: re.Match) -> str:
+        return blocks[int(match[1])]
+
+    for _ in range(8):   # nesting depth of blocks within blocks
+        html = re.sub(r"<p>\s*(RGBLOCK\d{4}X)\s*</p>", lambda m: put_back(_TOKEN.match(m[1])), html)
+        html, count = _TOKEN.subn(put_back, html)
+        if not count:
+            break
+    return html
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:

@@ -28,6 +28,31 @@ class Tile:
     evolution_figure: french.Figure | None = None
     text: str = ""
     unit: str = ""
+    previous: str = ""         # the N-1 value, typeset
+    previous_label: str = ""   # "2018", "en 2018"…
+    trend: str = ""            # up | down | rising | falling | flat, from the evolution or as given
+
+
+TRENDS = {"up": "↑", "down": "↓", "rising": "↗", "falling": "↘", "flat": "→"}
+
+
+@dataclass
+class Contact:
+    title: str
+    phone: str = ""
+    phone_note: str = ""
+    hours: str = ""
+    email: str = ""
+    address: list[str] = field(default_factory=list)
+    web: str = ""
+
+
+@dataclass
+class ContactList:
+    id: str
+    title: str
+    entries: list[Contact]
+    path: Path
 
 
 @dataclass
@@ -90,6 +115,7 @@ class DataStore:
         self.charts: dict[str, ChartSpec] = {}
         self.rosters: dict[str, Roster] = {}
         self.glossary: list[GlossaryEntry] = []
+        self.contacts: dict[str, ContactList] = {}
         self.used: set[str] = set()
 
     # --- loading ------------------------------------------------------------------------------
@@ -118,6 +144,8 @@ class DataStore:
             if not isinstance(value, dict) or "kind" not in value:
                 raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line)
             store.charts[key] = ChartSpec(key, value, path, line)
+        for path, key, value, line in store._entries("contacts"):
+            store.contacts[key] = _contacts(key, value, path, line)
         for path in _yaml_files(root / "figures"):
             store._add_figures(load_yaml(path) or {}, path, "")
         glossary = root / "glossary.yml"
@@ -225,11 +253,19 @@ def _tile_group(key: str, value: Any, path: Path) -> TileGroup:
         evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
         if figure is None and not raw.get("text"):
             raise DataError(f"chiffre clé « {raw['label']} » sans « value » ni « text »", path, line_of(raw))
+        previous, _ = _figure_field(raw.get("previous"), path, line_of(raw, "previous"), "la valeur N-1")
+        trend = str(raw.get("trend", "") or "")
+        if trend and trend not in TRENDS:
+            raise DataError(f"tendance « {trend} » inconnue", path, line_of(raw, "trend"),
+                            hint=f"valeurs possibles : {', '.join(TRENDS)}")
+        if not trend and evo_fig is not None:
+            trend = "flat" if evo_fig.value == 0 else ("rising" if evo_fig.value > 0 else "falling")
         tiles.append(Tile(key=str(raw.get("key") or f"tile-{n}"), label=french.typeset_prose(str(raw["label"])),
                           value=display, figure=figure, prefix=str(raw.get("prefix", "")),
                           sub=french.typeset_prose(str(raw.get("sub", ""))), evolution=evo,
                           evolution_figure=evo_fig, text=str(raw.get("text", "")).strip(),
-                          unit=str(raw.get("unit", ""))))
+                          unit=str(raw.get("unit", "")), previous=previous,
+                          previous_label=str(raw.get("previous_label", "N-1")), trend=trend))
     return TileGroup(key, str(value.get("title", "")), tiles, path)
 
 
@@ -259,6 +295,32 @@ def _roster(key: str, value: Any, path: Path, line: int | None) -> Roster:
         groups.insert(0, RosterGroup("", *[_roster_groups([{"rows": value["rows"]}], path, width)[0].rows]))
     return Roster(key, str(value.get("title", "")), str(value.get("subtitle", "")), columns, groups,
                   [str(n) for n in value.get("notes") or []], path)
+
+
+def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList:
+    if isinstance(value, list):
+        value = {"entries": value}
+    if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
+        raise DataError(f"les contacts « {key} » doivent avoir une liste « entries: »", path, line)
+    known = {"title", "phone", "phone_note", "hours", "email", "address", "web"}
+    entries = []
+    for n, item in enumerate(value["entries"], 1):
+        if not isinstance(item, dict) or "title" not in item:
+            raise DataError(f"contact n° {n} de « {key} » : « title » manquant", path, line_of(item) or line)
+        unknown = set(item) - known
+        if unknown:
+            raise DataError(f"contact « {item['title']} » : clé inconnue « {sorted(unknown)[0]} »", path,
+                            line_of(item, sorted(unknown)[0]), hint=f"clés possibles : {', '.join(sorted(known))}")
+        email = str(item.get("email", "") or "")
+        if email and "@" not in email:
+            raise DataError(f"contact « {item['title']} » : adresse électronique « {email} » invalide", path,
+                            line_of(item, "email"))
+        address = item.get("address") or []
+        entries.append(Contact(str(item["title"]), str(item.get("phone", "") or ""),
+                               str(item.get("phone_note", "") or ""), str(item.get("hours", "") or ""), email,
+                               [str(a) for a in (address if isinstance(address, list) else str(address).splitlines())],
+                               str(item.get("web", "") or "")))
+    return ContactList(key, str(value.get("title", "")), entries, path)
 
 
 def _glossary(raw: Any, path: Path) -> list[GlossaryEntry]:

@@ -31,6 +31,16 @@ class Layout:
     def env(self) -> jinja2.Environment:
         return self._env
 
+    def icons(self) -> dict[str, str]:
+        """Pictograms: the SVG files of the layouts' ``icons/`` folders, by name."""
+        if not hasattr(self, "_icons"):
+            found: dict[str, str] = {}
+            for folder in reversed(self.folders):
+                for svg in sorted((folder / "icons").glob("*.svg")):
+                    found[svg.stem] = svg.read_text(encoding="utf-8")
+            self._icons = found
+        return self._icons
+
     def render(self, template: str, **context: Any) -> str:
         try:
             return self._env.get_template(template).render(**context)
@@ -96,6 +106,12 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     env.filters["typo_html"] = lambda html: Markup(french.typeset_html(str(html)))
     env.filters["nl2br"] = lambda text: Markup("<br>").join(str(text).splitlines())
     env.filters["groupby_letter"] = _group_by_letter
+    from .datastore import TRENDS
+
+    from .tables import TREND_CLASSES
+
+    env.globals["trends"] = TRENDS
+    env.globals["trend_classes"] = TREND_CLASSES
     env.filters["css_string"] = _css_string
     layout._env = env
     return layout

@@ -45,6 +45,8 @@ class Cell:
     rowspan: int = 1
     merged: bool = False           # covered by a neighbour's span
     numeric: bool = False          # in a numeric column: aligned as a figure, even "-" or "ns"
+    trend: str = ""                # an arrow printed with the figure: ↑ ↓ ↗ ↘ → ±
+    trend_before: bool = False     # the arrow comes before the figure
 
 
 @dataclass
@@ -165,11 +167,29 @@ def load_table(csv_path: Path) -> Table:
     return table
 
 
+_ARROW_BEFORE = re.compile(r"^\[?([↑↓↗↘→±])\]?\s*(.*)$")
+_ARROW_AFTER = re.compile(r"^(.*?)\s*\[?([↑↓↗↘→±])\]?$")
+TREND_CLASSES = {"↑": "up", "↓": "down", "↗": "rising", "↘": "falling", "→": "flat", "±": "flat"}
+
+
+def _split_trend(cell: Cell) -> str:
+    """« ↗ 12,5 % », « 12,5 % [↑] » → the figure's text, with the arrow kept on the cell."""
+    text = cell.text
+    if m := _ARROW_BEFORE.match(text):
+        cell.trend, cell.trend_before = m[1], True
+        return m[2]
+    if (m := _ARROW_AFTER.match(text)) and m[1]:
+        cell.trend = m[2]
+        return m[1]
+    return text
+
+
 def _check_cell(cell: Cell, col: Column, kind: str, placeholders: set[str], path: Path,
                 line: int, sheet: str | None) -> None:
     text = cell.text
     if text in (MERGE_LEFT, MERGE_UP):
         return
+    text = _split_trend(cell) if col.type == "number" else text
     figure = french.parse_figure(text) if text else None
     cell.figure = figure
     if col.type == "number" and kind not in ("header", "text") and figure is None \

@@ -45,7 +45,7 @@ def test_key_figure_tiles(html):
     tiles = block(html, "kpis-circonscription")
     assert "La circonscription en chiffres" in tiles
     assert '<span class="fig">512</span>' in tiles and "Nombre de communes" in tiles
-    assert 'class="kpi-evolution down"' in tiles and "↘" in tiles
+    assert 'class="kpi-evolution trend-falling"' in tiles and "↘" in tiles
     assert 'class="kpi kpi--text"' in tiles and "DRSM Exemple<br>1 rue de la Paix" in tiles
     up = block(html, "kpis-message")
     assert "↗" in up and f"+2,3{NNBSP}%" in up

@@ -1,4 +1,4 @@
-"""Golden HTML: the demo edition's document before WeasyPrint, compared line by line.
+"""Golden HTML: the fixture editions' documents before WeasyPrint, compared line by line.
 
 After an intended change of layout or content, regenerate with:
     UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
@@ -10,17 +10,23 @@ import difflib
 import os
 from pathlib import Path
 
-GOLDEN = Path(__file__).parent / "golden" / "demo-2020.html"
+import pytest
+
+from reportgen.builder import build
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
 
 
-def test_document_html_matches_golden(demo_build):
-    _, result = demo_build
-    html = result.html.read_text(encoding="utf-8")
+@pytest.mark.parametrize("edition", ["demo/2020", "magazine/2020"])
+def test_document_html_matches_golden(demo_build, edition):
+    project, _ = demo_build
+    html = build(project, edition).html.read_text(encoding="utf-8")
+    GOLDEN = GOLDEN_DIR / f"{edition.replace('/', '-')}.html"
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(html, encoding="utf-8")
     expected = GOLDEN.read_text(encoding="utf-8")
     if html != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), html.splitlines(True),
                                             "golden", "built", n=2))
-        raise AssertionError("the HTML differs from tests/golden/demo-2020.html "
+        raise AssertionError(f"the HTML differs from {GOLDEN.name} "
                              "(UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])

@@ -1,0 +1,252 @@
+"""The directives a chapter may use, each rendering one block of the layout.
+
+Data blocks read the edition's data (``table``, ``chart``, ``kpis``, ``roster``,
+``contacts``, ``fig``, ``callout``); editorial blocks wrap Markdown written in the
+chapter (``{% call focus("Titre") %}…{% endcall %}``: ``focus``, ``interview``,
+``timeline``, ``dated``, ``card``). Each validates its input and raises an error
+that the content stage turns into « fichier:ligne: message ».
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from . import charts as charts_mod
+from . import french
+from .content import markdown_to_html
+from .datastore import DataStore
+from .errors import ReportWarning
+from .layout import Layout
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+
+
+@dataclass
+class Event:
+    """A timeline event: a printed date label, its place on the month axis, title and text."""
+
+    label: str
+    month: int | None
+    day: int
+    title: str
+    html: str
+
+
+@dataclass
+class Question:
+    question: str
+    html: str
+
+
+class Directives:
+    """Builds the directive functions for one edition; remembers the charts it placed."""
+
+    def __init__(self, store: DataStore, layout: Layout, manifest: Any, content_dir: Path,
+                 warnings: list[ReportWarning], out_dir: Path):
+        self.store = store
+        self.layout = layout
+        self.manifest = manifest
+        self.content_dir = content_dir
+        self.warnings = warnings
+        self.out_dir = out_dir
+        self.theme = manifest.theme.model_dump()
+        self.prepared: dict[str, charts_mod.ChartData] = {}
+        self.used_charts: dict[str, charts_mod.ChartData] = {}
+        self.anchors: set[str] = set()
+
+    def functions(self) -> dict[str, Any]:
+        names = ["table", "tables", "chart", "charts", "kpis", "roster", "glossary", "fig", "callout",
+                 "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card"]
+        return {name: getattr(self, name) for name in names}
+
+    # --- helpers ------------------------------------------------------------------------------
+    def anchor(self, name: str) -> str:
+        """An element id for the first use of a block; a block shown twice gets none."""
+        if name in self.anchors:
+            return ""
+        self.anchors.add(name)
+        return name
+
+    def block(self, template: str, **ctx: Any) -> Markup:
+        return Markup(self.layout.render(template, edition=self.manifest, anchor=self.anchor, **ctx))
+
+    def chart_data(self, chart_id: str, columns: int = 1) -> charts_mod.ChartData:
+        """A chart sized for its place: full width, or one of ``columns`` side by side."""
+        store = self.store
+        if chart_id not in store.charts:
+            raise KeyError(f"graphique « {chart_id} » inconnu (graphiques : "
+                           f"{', '.join(sorted(store.charts)) or 'aucun'})")
+        if chart_id not in self.prepared:
+            self.prepared[chart_id] = charts_mod.prepare(store.charts[chart_id], store)
+        data = self.prepared[chart_id]
+        if columns > 1:
+            data = replace(data, width=data.width / columns + 0.3, height=max(data.height, 3.0))
+        self.used_charts[self.chart_file(data)] = data
+        return data
+
+    def chart_file(self, data: charts_mod.ChartData) -> str:
+        return f"charts/{data.id}-{data.digest(self.theme)}.svg"
+
+    # --- data blocks --------------------------------------------------------------------------
+    def table(self, table_id: str) -> Markup:
+        return self.block("blocks/table.html", table=get(self.store.tables, table_id, "tableau"))
+
+    def tables(self, *table_ids: str) -> Markup:
+        return self.block("blocks/tables.html",
+                          tables=[get(self.store.tables, t, "tableau") for t in table_ids])
+
+    def chart(self, chart_id: str) -> Markup:
+        data = self.chart_data(chart_id)
+        return self.block("blocks/chart.html", chart=data, src=self.chart_file(data))
+
+    def charts(self, *chart_ids: str) -> Markup:
+        items = [self.chart_data(c, columns=len(chart_ids)) for c in chart_ids]
+        return self.block("blocks/charts.html", charts=[(d, self.chart_file(d)) for d in items])
+
+    def kpis(self, group: str) -> Markup:
+        return self.block("blocks/kpis.html", group=get(self.store.kpis, group, "groupe de chiffres clés"))
+
+    def roster(self, roster_id: str) -> Markup:
+        return self.block("blocks/roster.html", roster=get(self.store.rosters, roster_id, "liste"))
+
+    def glossary(self) -> Markup:
+        if not self.store.glossary:
+            raise KeyError("glossaire vide : créez glossary.yml dans le dossier de données")
+        return self.block("blocks/glossary.html", entries=self.store.glossary)
+
+    def contacts(self, contacts_id: str) -> Markup:
+        return self.block("blocks/contacts.html",
+                          contacts=get(self.store.contacts, contacts_id, "liste de contacts"))
+
+    def fig(self, ref: str) -> Markup:
+        return french.figure_markup(self.store.resolve(ref).display)
+
+    def callout(self, value: str, label: str, sub: str = "") -> Markup:
+        """A big figure: ``callout("=kpis.groupe.cle", "libellé")`` or a printed figure."""
+        resolved = self.store.value(value)
+        if resolved.figure is None:
+            raise ValueError(f"chiffre en exergue : « {value} » n'est pas un chiffre")
+        return self.block("blocks/callout.html", value=resolved.display, label=label, sub=sub)
+
+    def button(self, text: str, url: str) -> Markup:
+        """A link shown as a button; in the PDF it is a real link."""
+        if not re.match(r"^(https?://|mailto:)", url):
+            raise ValueError(f"lien « {url} » : une adresse complète est attendue (https://…)")
+        return self.block("blocks/button.html", text=text, url=url)
+
+    def photo(self, src: str, caption: str = "", credit: str = "") -> Markup:
+        """A photo of the edition's ``images/`` folder; absent, nothing is printed (no empty frame)."""
+        path = (self.content_dir / src).resolve()
+        if self.content_dir.resolve() not in path.parents:
+            raise ValueError(f"photo « {src} » : le fichier doit être dans le dossier de l'édition")
+        if not path.exists():
+            self.warnings.append(ReportWarning(f"photo absente, rien n'est imprimé à sa place : {src}",
+                                               self.content_dir))
+            return Markup("")
+        # relative to the document, so the HTML does not depend on where the project lives
+        src_url = Path(os.path.relpath(self.content_dir / src, self.out_dir)).as_posix()
+        return self.block("blocks/photo.html", src=src_url, caption=caption, credit=credit)
+
+    # --- editorial blocks (Markdown bodies) ---------------------------------------------------
+    def focus(self, title: str, body: str = "") -> Markup:
+        if not body.strip():
+            raise ValueError(f"FOCUS « {title} » : le texte de l'encadré est vide")
+        return self.block("blocks/focus.html", title=title, html=Markup(markdown_to_html(body)))
+
+    def card(self, icon: str, title: str, body: str = "") -> Markup:
+        icons = self.layout.icons()
+        if icon not in icons:
+            raise ValueError(f"pictogramme « {icon} » inconnu (pictogrammes : {', '.join(sorted(icons))})")
+        return self.block("blocks/card.html", icon=Markup(icons[icon]), title=title,
+                          html=Markup(markdown_to_html(body)))
+
+    def dated(self, date: str, body: str = "") -> Markup:
+        """A dated list (a council meeting and its decisions)."""
+        return self.block("blocks/dated.html", date=date, html=Markup(markdown_to_html(body)))
+
+    def interview(self, name: str, role: str, heading: str = "", portrait: str = "",
+                  body: str = "") -> Markup:
+        """« 3 questions à … »: each question is a ``### …`` line followed by its answer."""
+        questions = _split_headed(body)
+        if not 2 <= len(questions) <= 3:
+            raise ValueError(f"interview de {name} : {len(questions)} question(s) ; il en faut 2 ou 3, "
+                             "chacune sur une ligne qui commence par ###")
+        items = [Question(french.typeset_prose(q), markdown_to_html(a)) for q, a in questions]
+        photo = self.photo(portrait) if portrait else Markup("")
+        return self.block("blocks/interview.html", name=name, role=role, heading=heading,
+                          questions=items, count=len(items), portrait=photo)
+
+    def timeline(self, title: str = "", body: str = "") -> Markup:
+        """Events as ``### date | titre`` lines; shown in order along the months of the year."""
+        events = []
+        for head, text in _split_headed(body):
+            if "|" not in head:
+                raise ValueError(f"événement « {head} » : écrivez ### date | titre "
+                                 "(date : 15/01/2019, 01/2019, « du 1er au 31 mars » ou « - »)")
+            label, event_title = (part.strip() for part in head.split("|", 1))
+            month, day = parse_event_date(label)
+            events.append(Event(label if label != "-" else "", month, day, event_title, markdown_to_html(text)))
+        if not events:
+            raise ValueError("frise vide : ajoutez des lignes ### date | titre")
+        events.sort(key=lambda e: (e.month or 13, e.day))
+        months = []
+        for event in events:
+            name = MONTHS[event.month - 1].capitalize() if event.month else "Toute l'année"
+            if not months or months[-1][0] != name:
+                months.append((name, []))
+            months[-1][1].append(event)
+        return self.block("blocks/timeline.html", title=title, months=months)
+
+
+def _split_headed(body: str) -> list[tuple[str, str]]:
+    """Split Markdown at its ``###`` lines: [(heading, text below), …]."""
+    parts: list[tuple[str, str]] = []
+    for line in body.splitlines():
+        if line.startswith("### "):
+            parts.append((line[4:].strip(), ""))
+        elif parts:
+            parts[-1] = (parts[-1][0], parts[-1][1] + line + "\n")
+        elif line.strip():
+            raise ValueError(f"texte avant la première ligne ### : « {line.strip()[:40]} »")
+    return parts
+
+
+def parse_event_date(label: str) -> tuple[int | None, int]:
+    """« 15/01/2019 », « 01/2019 », « 2019-01-15 », « du 1er au 31 mars », « Mars 2019 », « - »."""
+    text = label.strip().lower()
+    if text in ("-", ""):
+        return None, 0
+    if m := re.match(r"^(\d{1,2})/(\d{1,2})/\d{4}$", text):
+        day, month = int(m[1]), int(m[2])
+    elif m := re.match(r"^(\d{1,2})/\d{4}$", text):
+        day, month = 0, int(m[1])
+    elif m := re.match(r"^\d{4}-(\d{2})-(\d{2})$", text):
+        day, month = int(m[2]), int(m[1])
+    else:
+        found = [(text.find(name), i + 1) for i, name in enumerate(MONTHS) if name in text]
+        if not found:
+            raise ValueError(f"date « {label} » illisible : écrivez 15/01/2019, 01/2019 ou un mois en lettres")
+        month = min(found)[1]
+        digits = re.findall(r"(?<!\d)(\d{1,2})(?:er|e)?(?=\s)(?!\s*\d)", text + " ")
+        day = int(digits[0]) if digits else 0
+    if not 1 <= month <= 12:
+        raise ValueError(f"date « {label} » : mois {month} impossible")
+    return month, day
+
+
+def get(registry: dict, key: str, what: str):
+    try:
+        return registry[key]
+    except KeyError:
+        close = [k for k in registry if key.split("-")[0] in k][:5]
+        hint = f" (proches : {', '.join(close)})" if close else ""
+        raise KeyError(f"{what} « {key} » inconnu{hint}") from None
+
+
+__all__ = ["Directives", "parse_event_date"]

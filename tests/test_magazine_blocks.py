@@ -1,0 +1,127 @@
+"""The magazine blocks, on the fixture edition magazine/2020: rendering and input errors."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reportgen.builder import build
+from reportgen.directives import parse_event_date
+from reportgen.errors import ContentError, DataError
+from reportgen.french import NNBSP
+
+EDITION = "magazine/2020"
+
+
+@pytest.fixture(scope="module")
+def html(demo_build):
+    project, _ = demo_build
+    return build(project, EDITION).html.read_text(encoding="utf-8")
+
+
+def section(html: str, css_class: str) -> str:
+    match = re.search(rf'<(\w+) class="{css_class}[" ].*?</\1>', html, re.DOTALL)
+    assert match, css_class
+    return match[0]
+
+
+def test_timeline_orders_events_on_the_month_axis(html):
+    timeline = html[html.index('<div class="timeline">'):html.index('<section class="divider')]
+    months = re.findall(r'<p class="timeline-month-name">([^<]+)</p>', timeline)
+    assert months == ["Janvier", "Février", "Mars", "Toute l&#39;année"]
+    assert "du 1<sup>er</sup> au 31 janvier 2020" in timeline
+    assert timeline.index("Vœux") < timeline.index("Nouveau site") < timeline.index("Mars bleu")
+
+
+def test_interview_counts_its_questions_and_leaves_no_empty_portrait_frame(html):
+    interview = section(html, "interview")
+    assert "2 questions à <strong>Marie Exemple</strong>, responsable RH" in interview
+    assert interview.count("<dt>") == 2 and "Pourquoi un nouveau règlement" in interview
+    assert "interview-portrait" not in interview     # the portrait file is not shipped
+    assert "<strong>deux jours</strong>" in interview
+
+
+def test_focus_card_dated_callout_button(html):
+    focus = section(html, "focus")
+    assert '<p class="focus-label">Focus</p>' in focus and '<span class="fig">42</span>' in focus
+    card = html[html.index('<div class="card">'):]
+    assert card.index("<svg") < card.index("Une ligne dédiée") < card.index("joignent un conseiller")
+    dated = section(html, "dated")
+    assert '<p class="dated-date">15 mars 2020</p>' in dated and "<li>Vote du budget.</li>" in dated
+    assert f'<p class="callout-value"><span class="fig">1{NNBSP}450</span></p>' in html
+    assert '<a class="button" href="https://www.ameli.fr">' in html
+
+
+def test_tiles_with_previous_year_and_trends(html):
+    tiles = section(html, "kpis kpis--3")
+    assert f'2019 : <span class="fig">1{NNBSP}430</span>' in tiles
+    assert 'trend-rising' in tiles and 'trend-up' in tiles and 'trend-falling' in tiles
+
+
+def test_table_cells_keep_their_arrows(html):
+    table = section(html, "table-block")
+    assert '<span class="trend trend-rising">↗</span> +4,3' in table
+    assert f'8,4{NNBSP}% <span class="trend trend-down">↓</span>' in table
+
+
+def test_photo_and_contacts(html):
+    photo = section(html, "photo")
+    assert "L&#39;équipe de l&#39;accueil" in photo and "© CPAM" in photo
+    contacts = html[html.index('<div class="contacts">'):html.index('<section class="back-cover"')]
+    assert '<span class="phone-number">3646</span>' in contacts
+    assert 'href="mailto:employeurs@exemple.fr"' in contacts
+
+
+def test_pages_first_sommaire_part_zero_without_divider_and_hashtag(html):
+    assert '<body class="sommaire-pages-first bullets-dot dividers-light">' in html
+    assert '<span class="toc-part-number">0</span>Introduction' in html
+    assert 'id="partie-0"' not in html              # no divider page for the introduction
+    assert 'id="partie-1"' in html and "Anne, conseillère" in html
+    assert html.count("#FIERSDEPROTEGER") == 2      # after the sommaire and on the back cover
+    assert '"P." target-counter(attr(href), page, decimal-leading-zero)' in html
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("15/03/2020", (3, 15)), ("02/2020", (2, 0)), ("2020-11-05", (11, 5)),
+    ("du 1er au 31 mars", (3, 1)), ("Décembre 2020", (12, 0)), ("-", (None, 0)),
+])
+def test_event_dates(label, expected):
+    assert parse_event_date(label) == expected
+
+
+def edit(project, name, old, new):
+    path = project.content / "magazine" / "2020" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, old, new, message, line", [
+    ("01-identite.md", "### Qu'est-ce qui change ?\n", "", "1 question(s) ; il en faut 2 ou 3", 13),
+    ("00-retrospective.md", "### 02/2020 | Nouveau site", "### 13/2020 | Nouveau site", "mois 13 impossible", 4),
+    ("00-retrospective.md", "### 02/2020 | Nouveau site", "### Nouveau site", "écrivez ### date | titre", 4),
+    ("01-identite.md", 'card("phone"', 'card("telephone"', "pictogramme « telephone » inconnu", 25),
+    ("01-identite.md", '"https://www.ameli.fr"', '"www.ameli.fr"', "une adresse complète est attendue", 37),
+    ("01-identite.md", '"images/equipe.png"', '"../../../../etc/hostname"', "dans le dossier de l'édition", 35),
+])
+def test_block_input_errors_name_file_and_line(project, name, old, new, message, line):
+    edit(project, name, old, new)
+    with pytest.raises(ContentError) as err:
+        build(project, EDITION)
+    assert message in str(err.value)
+    assert str(err.value).startswith(f"content/magazine/2020/{name}:{line}:")
+
+
+def test_contact_and_trend_errors_name_the_data_line(project):
+    path = project.data / "magazine" / "2020" / "contacts" / "contacts.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("employeurs@exemple.fr", "employeurs"),
+                    encoding="utf-8")
+    with pytest.raises(DataError, match="adresse électronique « employeurs » invalide") as err:
+        build(project, EDITION)
+    assert err.value.line == 12
+    kpis = project.data / "magazine" / "2020" / "kpis" / "rh.yml"
+    kpis.write_text(kpis.read_text(encoding="utf-8").replace("trend: up", "trend: monte"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("employeurs\n", "employeurs@exemple.fr\n"),
+                    encoding="utf-8")
+    with pytest.raises(DataError, match="tendance « monte » inconnue"):
+        build(project, EDITION)
