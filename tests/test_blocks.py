@@ -107,5 +107,5 @@ def test_headings_are_in_order_for_bookmarks(html):
 
 def test_wide_table_gets_a_landscape_page_and_small_type(html):
     table = block(html, "table-actions-par-acteur")
-    assert 'class="table-block size-small landscape"' in table
+    assert 'class="table-block size-small landscape short"' in table
     assert table.count('<th scope="col">') == 14
