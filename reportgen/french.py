@@ -28,12 +28,17 @@ PLACEHOLDERS = frozenset({
 
 UNITS = ("%", "‰", "€", "k€", "M€", "j", "h")
 
+#: Units printed after a figure; words are matched whole ("2,3 millions", "55 jours ouvrés").
+WORD_UNITS = ("jours ouvrés", "jours", "jour", "ans", "an", "mois", "millions", "million",
+              "milliards", "milliard", "heures", "ETP", "j", "h")
+
 _FIGURE = re.compile(
-    r"""^(?P<sign>[+\-−–]|\+\s)?\s*
+    r"""^(?P<sign>[+\-−–])?\s?
         (?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)
         (?:,(?P<dec>\d+))?
-        \s*(?P<unit>%|‰|k€|M€|€|j|h)?
-        (?:\s+(?P<suffix>\(.*\)))?$""",
+        \s*(?P<unit>%|‰|k€|M€|€|""" + "|".join(u.replace(" ", r"\ ") for u in WORD_UNITS) + r""")?
+        (?P<mark>\*+|[¹²³])?
+        (?:\s+(?P<suffix>\(.*\)|dont\s.*))?$""",
     re.VERBOSE,
 )
 
@@ -47,6 +52,7 @@ class Figure:
     signed: bool = False
     unit: str = ""
     suffix: str = ""
+    mark: str = ""      # a footnote marker printed right after the figure ("1 809*")
 
     def __float__(self) -> float:
         return float(self.value)
@@ -72,7 +78,7 @@ def parse_figure(text: str) -> Figure | None:
     if sign in ("-", "−", "–"):
         value = -value
     return Figure(value=value, decimals=len(dec), signed=sign == "+", unit=match["unit"] or "",
-                  suffix=match["suffix"] or "")
+                  suffix=match["suffix"] or "", mark=match["mark"] or "")
 
 
 def figure_from_number(value: float | int | Decimal, decimals: int = 0, unit: str = "",
@@ -102,6 +108,7 @@ def format_figure(figure: Figure) -> str:
         text += NNBSP + figure.unit
     elif figure.unit:
         text += NBSP + figure.unit
+    text += figure.mark
     if figure.suffix:
         text += NBSP + figure.suffix
     return text

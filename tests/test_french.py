@@ -22,6 +22,13 @@ from reportgen.french import (NBSP, NNBSP, format_cell, format_evolution, format
     ("21 321,00", f"21{NNBSP}321,00"),
     ("15,77 j", f"15,77{NBSP}j"),
     ("40 693 (données 2006)", f"40{NNBSP}693{NBSP}(données 2006)"),
+    ("- 5,67", "-5,67"),
+    ("+ 7,88 %", f"+7,88{NNBSP}%"),
+    ("2,3 millions", f"2,3{NBSP}millions"),
+    ("55 jours ouvrés", f"55{NBSP}jours ouvrés"),
+    ("44,33 ans", f"44,33{NBSP}ans"),
+    ("1 809*", f"1{NNBSP}809*"),
+    ("396 dont 350 conventionnés", f"396{NBSP}dont 350 conventionnés"),
     ("0", "0"),
 ])
 def test_printed_figures_keep_their_value_and_get_house_spacing(printed, expected):
@@ -34,7 +41,8 @@ def test_decimals_are_kept_as_printed():
     assert parse_figure("9,50%").decimals == 2
 
 
-@pytest.mark.parametrize("text", ["Données non disponibles", "-", "/", "ns", "Pas d'évolution", "4.81", "12a"])
+@pytest.mark.parametrize("text", ["Données non disponibles", "-", "/", "ns", "Pas d'évolution", "4.81", "12a",
+                                  "12 janvier", "3 ansible"])
 def test_non_figures_are_not_parsed(text):
     assert parse_figure(text) is None
 
