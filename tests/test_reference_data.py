@@ -1,0 +1,48 @@
+"""Transcription check: every figure of the reference editions' tables is printed in the report.
+
+The published reports' extractions live beside the project (``../shared/seeds``); the
+test is skipped where they are not. A cell passes when its text, or at least its number
+(a unit printed on another line is joined to the figure in a few cells), is in the report.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reportgen.datastore import DataStore
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+REFERENCES = {
+    "artois/2017": "000_593b1b6dbff558aa.txt",
+    "lille-douai/2019": "001_e079be71184a875c.txt",
+}
+NUMBER = re.compile(r"^[+\-]?\s?\d{1,3}(?:\s\d{3})*(?:,\d+)?|^[+\-]?\s?\d+(?:,\d+)?")
+
+
+def norm(text: str) -> str:
+    text = re.sub(r" \^\{(ème|ère|er|e)\}", r"\1", text)   # superscripts as the extraction writes them
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("edition, seed", sorted(REFERENCES.items()))
+def test_every_table_figure_is_printed_in_the_reference(edition, seed):
+    source = SEEDS / seed
+    if not source.exists():
+        pytest.skip("reference extraction not available")
+    printed = norm(source.read_text(encoding="utf-8"))
+    store = DataStore.load(REPO / "data" / edition)
+    assert store.tables
+    missing = []
+    for table in store.tables.values():
+        for row in table.rows:
+            for cell in row.cells[1:]:
+                if cell.figure is None:
+                    continue
+                text = norm(cell.text)
+                number = NUMBER.match(text)
+                if text not in printed and not (number and number[0].strip() in printed):
+                    missing.append(f"{table.path.name}:{row.line} « {cell.text} »")
+    assert not missing, missing[:20]
