@@ -37,14 +37,21 @@ TRENDS = {"up": "↑", "down": "↓", "rising": "↗", "falling": "↘", "flat":
 
 
 @dataclass
+class Email:
+    address: str
+    label: str = ""
+
+
+@dataclass
 class Contact:
     title: str
     phone: str = ""
     phone_note: str = ""
     hours: str = ""
-    email: str = ""
+    emails: list[Email] = field(default_factory=list)
     address: list[str] = field(default_factory=list)
     web: str = ""
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -302,7 +309,7 @@ def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList
         value = {"entries": value}
     if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
         raise DataError(f"les contacts « {key} » doivent avoir une liste « entries: »", path, line)
-    known = {"title", "phone", "phone_note", "hours", "email", "address", "web"}
+    known = {"title", "phone", "phone_note", "hours", "email", "address", "web", "lines"}
     entries = []
     for n, item in enumerate(value["entries"], 1):
         if not isinstance(item, dict) or "title" not in item:
@@ -311,15 +318,19 @@ def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList
         if unknown:
             raise DataError(f"contact « {item['title']} » : clé inconnue « {sorted(unknown)[0]} »", path,
                             line_of(item, sorted(unknown)[0]), hint=f"clés possibles : {', '.join(sorted(known))}")
-        email = str(item.get("email", "") or "")
-        if email and "@" not in email:
-            raise DataError(f"contact « {item['title']} » : adresse électronique « {email} » invalide", path,
-                            line_of(item, "email"))
+        raw_emails = item.get("email") or []
+        emails = []
+        for text in (raw_emails if isinstance(raw_emails, list) else [raw_emails]):
+            label, _, address = str(text).rpartition(" : ")
+            if "@" not in address or " " in address.strip():
+                raise DataError(f"contact « {item['title']} » : adresse électronique « {address} » invalide", path,
+                                line_of(item, "email"), hint="écrivez adresse@domaine ou « Libellé : adresse@domaine »")
+            emails.append(Email(address.strip(), label.strip()))
         address = item.get("address") or []
         entries.append(Contact(str(item["title"]), str(item.get("phone", "") or ""),
-                               str(item.get("phone_note", "") or ""), str(item.get("hours", "") or ""), email,
+                               str(item.get("phone_note", "") or ""), str(item.get("hours", "") or ""), emails,
                                [str(a) for a in (address if isinstance(address, list) else str(address).splitlines())],
-                               str(item.get("web", "") or "")))
+                               str(item.get("web", "") or ""), [str(x) for x in item.get("lines") or []]))
     return ContactList(key, str(value.get("title", "")), entries, path)
 
 

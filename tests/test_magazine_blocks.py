@@ -70,6 +70,8 @@ def test_photo_and_contacts(html):
     contacts = html[html.index('<div class="contacts">'):html.index('<section class="back-cover"')]
     assert '<span class="phone-number">3646</span>' in contacts
     assert 'href="mailto:employeurs@exemple.fr"' in contacts
+    assert 'Relations avec les PS\xa0: <a href="mailto:ps@exemple.fr">ps@exemple.fr</a>' in contacts
+    assert "la messagerie du compte" in contacts
 
 
 def test_pages_first_sommaire_part_zero_without_divider_and_hashtag(html):
@@ -118,7 +120,7 @@ def test_contact_and_trend_errors_name_the_data_line(project):
                     encoding="utf-8")
     with pytest.raises(DataError, match="adresse électronique « employeurs » invalide") as err:
         build(project, EDITION)
-    assert err.value.line == 12
+    assert err.value.line == 14
     kpis = project.data / "magazine" / "2020" / "kpis" / "rh.yml"
     kpis.write_text(kpis.read_text(encoding="utf-8").replace("trend: up", "trend: monte"), encoding="utf-8")
     path.write_text(path.read_text(encoding="utf-8").replace("employeurs\n", "employeurs@exemple.fr\n"),
