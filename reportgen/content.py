@@ -24,7 +24,7 @@ from .errors import ContentError, ReportError, display_path
 from .yamlio import line_of
 
 KINDS = ("chapter", "message", "annex", "glossary", "page")
-FRONT_KEYS = {"title", "kind", "short", "number", "kicker", "layout", "review", "summary"}
+FRONT_KEYS = {"title", "kind", "short", "number", "kicker", "layout", "review", "summary", "byline"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _TOKEN = re.compile(r"RGBLOCK(\d{4})X")
 

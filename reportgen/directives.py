@@ -183,15 +183,19 @@ class Directives:
                           questions=items, count=len(items), portrait=photo)
 
     def timeline(self, title: str = "", body: str = "") -> Markup:
-        """Events as ``### date | titre`` lines; shown in order along the months of the year."""
+        """Events as ``### date | titre`` lines; shown in order along the months of the year.
+
+        ``### [mars] | titre`` places an event printed without a date in its month.
+        """
         events = []
         for head, text in _split_headed(body):
             if "|" not in head:
                 raise ValueError(f"événement « {head} » : écrivez ### date | titre "
                                  "(date : 15/01/2019, 01/2019, « du 1er au 31 mars » ou « - »)")
             label, event_title = (part.strip() for part in head.split("|", 1))
-            month, day = parse_event_date(label)
-            events.append(Event(label if label != "-" else "", month, day, event_title, markdown_to_html(text)))
+            month, day = parse_event_date(label.strip("[]"))
+            shown = "" if label == "-" or label.startswith("[") else label   # [mars]: placed, not printed
+            events.append(Event(shown, month, day, event_title, markdown_to_html(text)))
         if not events:
             raise ValueError("frise vide : ajoutez des lignes ### date | titre")
         events.sort(key=lambda e: (e.month or 13, e.day))

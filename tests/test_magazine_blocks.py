@@ -31,6 +31,9 @@ def test_timeline_orders_events_on_the_month_axis(html):
     assert months == ["Janvier", "Février", "Mars", "Toute l&#39;année"]
     assert "du 1<sup>er</sup> au 31 janvier 2020" in timeline
     assert timeline.index("Vœux") < timeline.index("Nouveau site") < timeline.index("Mars bleu")
+    # an event printed without a date sits in its month, with no date label
+    undated = timeline[timeline.index(">Février<"):timeline.index(">Mars<")]
+    assert "Sans date imprimée" in undated and undated.count('class="timeline-date"') == 1
 
 
 def test_interview_counts_its_questions_and_leaves_no_empty_portrait_frame(html):
