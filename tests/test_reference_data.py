@@ -46,3 +46,35 @@ def test_every_table_figure_is_printed_in_the_reference(edition, seed):
                 if text not in printed and not (number and number[0].strip() in printed):
                     missing.append(f"{table.path.name}:{row.line} « {cell.text} »")
     assert not missing, missing[:20]
+
+
+def _printed_number(value: str, printed: str) -> bool:
+    """A tile or figure passes when its number, as printed or without grouping spaces, is in the report."""
+    text = norm(value)
+    number = NUMBER.match(text.lstrip("+- ").strip()) if text else None
+    if not number:
+        return True          # a word ("NC", "Or") or a value with no figure
+    digits = number[0].strip()
+    compact = digits.replace(" ", "")
+    pointed = digits.replace(",", ".")   # a few figures are printed with a decimal point
+    return any(form in printed for form in (text, digits, compact, pointed))
+
+
+@pytest.mark.parametrize("edition, seed", sorted(REFERENCES.items()))
+def test_every_tile_and_figure_is_printed_in_the_reference(edition, seed):
+    source = SEEDS / seed
+    if not source.exists():
+        pytest.skip("reference extraction not available")
+    printed = norm(source.read_text(encoding="utf-8"))
+    store = DataStore.load(REPO / "data" / edition)
+    missing = []
+    for name, group in store.kpis.items():
+        for tile in group.tiles:
+            for field in ("value", "previous", "evolution"):
+                value = getattr(tile, field)
+                if value and not value.startswith("=") and not _printed_number(value, printed):
+                    missing.append(f"kpis {name}.{tile.key}.{field} « {value} »")
+    for key, (value, path) in store.figures.items():
+        if not value.startswith("=") and not _printed_number(value, printed):
+            missing.append(f"{path.name} {key} « {value} »")
+    assert not missing, missing[:20]
