@@ -126,6 +126,8 @@ def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
             data.series.append(Series(str(s.get("name", "")), list(values), list(displays)))
         if not data.series:
             raise DataError(f"graphique « {spec.id} » : « series » manquant", spec.path, spec.line)
+    elif "table" in raw:
+        data.points = _points_from_table(raw, spec, store)
     else:
         for item in raw.get("data") or []:
             value, display = _number(store, item.get("value"), spec, "la valeur")
@@ -137,7 +139,40 @@ def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
             data.points.append(point)
         if not data.points:
             raise DataError(f"graphique « {spec.id} » : « data » manquant", spec.path, spec.line)
+    if "height" not in raw and kind == "hbar":
+        data.height = min(0.24 * len(data.points) + 0.45, 4.5)   # bars keep one thickness
     return data
+
+
+def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Point]:
+    """``table: name`` + ``column: key``: one point per row of the table that holds a figure.
+
+    ``rows: [key, …]`` keeps only those rows, in that order. A donut or pie shows parts of
+    a whole: there, rows of kind ``subtotal`` and ``total`` are left out unless listed.
+    """
+    skipped = {"section", "header", "text"}
+    if raw.get("kind") in ("donut", "pie"):
+        skipped |= {"subtotal", "total"}
+    name = str(raw["table"])
+    table = store.tables.get(name)
+    if table is None:
+        raise DataError(f"graphique « {spec.id} » : tableau « {name} » inconnu", spec.path, spec.line,
+                        hint="le nom est celui du fichier de data/…/tables/, sans extension")
+    try:
+        col = table.column(str(raw.get("column", table.columns[-1].key)))
+        wanted = [str(k) for k in raw.get("rows") or []]
+        rows = [table.row(k) for k in wanted] if wanted else \
+            [r for r in table.rows if r.kind not in skipped]
+    except KeyError as exc:
+        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
+    store.used.update(f"{name}.{r.key}.{table.columns[col].key}" for r in rows)
+    points = [Point(french.typeset_prose(r.label.rstrip(" :")), float(r.cells[col].figure.value),
+                    r.cells[col].display)
+              for r in rows if r.cells[col].figure is not None]
+    if not points:
+        raise DataError(f"graphique « {spec.id} » : aucune ligne chiffrée dans « {name} »",
+                        spec.path, spec.line)
+    return points
 
 
 def _setup(fonts_dir: Path) -> None:
@@ -212,11 +247,22 @@ def _bar(ax, data: ChartData, theme: dict) -> None:
 
 @chart("hbar")
 def _hbar(ax, data: ChartData, theme: dict) -> None:
-    labels = [p.label for p in data.points][::-1]
-    bars = ax.barh(labels, [p.value for p in data.points][::-1], color=theme["primary"])
-    ax.bar_label(bars, labels=[p.display for p in data.points][::-1], padding=3, fontsize=8)
+    points = data.points[::-1]
+    values = [p.value for p in points]
+    diverging = min(values) < 0     # evolutions: bars go left of zero, in the accent colour
+    colors = [theme["accent"] if v < 0 else theme["primary"] for v in values] if diverging \
+        else theme["primary"]
+    bars = ax.barh([p.label for p in points], values, color=colors)
+    ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=8)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
+    if diverging:
+        low, high = min(values + [0]), max(values + [0])
+        room = (high - low) * 0.18      # space for the labels beyond the longest bars
+        ax.set_xlim(low - room, high + room)
+        ax.axvline(0, color="#7a869a", linewidth=0.8)
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
 
 
 @chart("grouped-bar")
