@@ -14,9 +14,14 @@ EDITION = "magazine/2020"
 
 
 @pytest.fixture(scope="module")
-def html(demo_build):
+def result(demo_build):
     project, _ = demo_build
-    return build(project, EDITION).html.read_text(encoding="utf-8")
+    return build(project, EDITION)
+
+
+@pytest.fixture(scope="module")
+def html(result):
+    return result.html.read_text(encoding="utf-8")
 
 
 def section(html: str, css_class: str) -> str:
@@ -84,6 +89,18 @@ def test_pages_first_sommaire_part_zero_without_divider_and_hashtag(html):
     assert 'id="partie-1"' in html and "Anne, conseillère" in html
     assert html.count("#FIERSDEPROTEGER") == 2      # after the sommaire and on the back cover
     assert '"P." target-counter(attr(href), page, decimal-leading-zero)' in html
+
+
+def test_a_part_without_divider_keeps_its_bookmark_level(result):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(result.pdf))
+    tops = [item for item in reader.outline if not isinstance(item, list)]
+    titles = [item.title for item in tops]
+    assert titles[:2] == ["Sommaire", "Introduction"]
+    children = reader.outline[reader.outline.index(tops[1]) + 1]
+    assert isinstance(children, list) and children[0].title == "Rétrospective 2020"
+    assert reader.get_destination_page_number(tops[1]) == reader.get_destination_page_number(children[0])
 
 
 @pytest.mark.parametrize("label, expected", [
