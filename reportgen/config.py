@@ -38,6 +38,7 @@ class Style(_Model):
     sommaire: Literal["leaders", "pages-first"] = Field(
         "leaders", description="Sommaire entries: « Titre ....... 12 » or « P.12 Titre »")
     page_prefix: str = Field("P.", description="Prefix of page numbers in a pages-first sommaire")
+    sommaire_sections: bool = Field(True, description="List each chapter's sections in the sommaire")
     first_part_number: int = Field(1, description="Number of the first part (0 for an introduction)")
     bullet: Literal["triangle", "dot", "dash"] = Field("triangle", description="Glyph of bulleted lists")
     divider: Literal["solid", "light"] = Field("solid", description="Divider pages: full colour or light")

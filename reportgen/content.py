@@ -24,7 +24,7 @@ from .errors import ContentError, ReportError, display_path
 from .yamlio import line_of
 
 KINDS = ("chapter", "message", "annex", "glossary", "page")
-FRONT_KEYS = {"title", "kind", "short", "number", "kicker", "layout", "review", "summary", "byline"}
+FRONT_KEYS = {"title", "kind", "short", "toc", "number", "kicker", "layout", "review", "summary", "byline"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _TOKEN = re.compile(r"RGBLOCK(\d{4})X")
 
@@ -58,6 +58,11 @@ class Chapter:
     @property
     def short(self) -> str:
         return self.meta.get("short") or self.title
+
+    @property
+    def toc_title(self) -> str:
+        """The title in the sommaire, where the report prints it differently (``toc:``)."""
+        return self.meta.get("toc") or self.title
 
 
 def read_chapter(files: list[Path], chapter_id: str) -> Chapter:

@@ -171,8 +171,11 @@ class Directives:
         return self.block("blocks/dated.html", date=date, html=Markup(markdown_to_html(body)))
 
     def interview(self, name: str, role: str, heading: str = "", portrait: str = "",
-                  body: str = "") -> Markup:
-        """« 3 questions à … »: each question is a ``### …`` line followed by its answer."""
+                  preposition: str = "à", body: str = "") -> Markup:
+        """« 3 questions à … »: each question is a ``### …`` line followed by its answer.
+
+        ``preposition="avec"`` prints « 3 questions avec … », as some reports do.
+        """
         questions = _split_headed(body)
         if not 2 <= len(questions) <= 3:
             raise ValueError(f"interview de {name} : {len(questions)} question(s) ; il en faut 2 ou 3, "
@@ -180,7 +183,7 @@ class Directives:
         items = [Question(french.typeset_prose(q), markdown_to_html(a)) for q, a in questions]
         photo = self.photo(portrait) if portrait else Markup("")
         return self.block("blocks/interview.html", name=name, role=role, heading=heading,
-                          questions=items, count=len(items), portrait=photo)
+                          questions=items, count=len(items), portrait=photo, preposition=preposition)
 
     def timeline(self, title: str = "", body: str = "") -> Markup:
         """Events as ``### date | titre`` lines; shown in order along the months of the year.

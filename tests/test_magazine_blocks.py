@@ -49,6 +49,13 @@ def test_interview_counts_its_questions_and_leaves_no_empty_portrait_frame(html)
     assert "<strong>deux jours</strong>" in interview
 
 
+def test_interview_preposition_is_the_edition_s_choice(project):
+    edit(project, "01-identite.md", 'heading="Le règlement intérieur"',
+         'heading="Le règlement intérieur", preposition="avec"')
+    html = build(project, EDITION).html.read_text(encoding="utf-8")
+    assert "2 questions avec <strong>Marie Exemple</strong>" in html
+
+
 def test_focus_card_dated_callout_button(html):
     focus = section(html, "focus")
     assert '<p class="focus-label">Focus</p>' in focus and '<span class="fig">42</span>' in focus
@@ -91,6 +98,13 @@ def test_pages_first_sommaire_part_zero_without_divider_and_hashtag(html):
     assert '"P." target-counter(attr(href), page, decimal-leading-zero)' in html
 
 
+def test_sommaire_titles_and_depth_are_edition_choices(html):
+    sommaire = html[html.index('<nav class="sommaire"'):html.index("</nav>")]
+    assert '<a href="#01-identite">Identité de la CPAM</a>' in sommaire   # toc: in the front matter
+    assert "Le Conseil" not in sommaire and 'class="toc-sections"' not in sommaire
+    assert '<h2 class="chapter-title" data-short="Identité de la caisse">Identité de la caisse</h2>' in html
+
+
 def test_a_part_without_divider_keeps_its_bookmark_level(result):
     from pypdf import PdfReader
 
@@ -119,12 +133,12 @@ def edit(project, name, old, new):
 
 
 @pytest.mark.parametrize("name, old, new, message, line", [
-    ("01-identite.md", "### Qu'est-ce qui change ?\n", "", "1 question(s) ; il en faut 2 ou 3", 13),
+    ("01-identite.md", "### Qu'est-ce qui change ?\n", "", "1 question(s) ; il en faut 2 ou 3", 14),
     ("00-retrospective.md", "### 02/2020 | Nouveau site", "### 13/2020 | Nouveau site", "mois 13 impossible", 4),
     ("00-retrospective.md", "### 02/2020 | Nouveau site", "### Nouveau site", "écrivez ### date | titre", 4),
-    ("01-identite.md", 'card("phone"', 'card("telephone"', "pictogramme « telephone » inconnu", 25),
-    ("01-identite.md", '"https://www.ameli.fr"', '"www.ameli.fr"', "une adresse complète est attendue", 37),
-    ("01-identite.md", '"images/equipe.png"', '"../../../../etc/hostname"', "dans le dossier de l'édition", 35),
+    ("01-identite.md", 'card("phone"', 'card("telephone"', "pictogramme « telephone » inconnu", 26),
+    ("01-identite.md", '"https://www.ameli.fr"', '"www.ameli.fr"', "une adresse complète est attendue", 38),
+    ("01-identite.md", '"images/equipe.png"', '"../../../../etc/hostname"', "dans le dossier de l'édition", 36),
 ])
 def test_block_input_errors_name_file_and_line(project, name, old, new, message, line):
     edit(project, name, old, new)
