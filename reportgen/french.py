@@ -110,7 +110,7 @@ def format_figure(figure: Figure) -> str:
         text += NBSP + figure.unit
     text += figure.mark
     if figure.suffix:
-        text += NBSP + figure.suffix
+        text += NBSP + typeset_prose(figure.suffix)   # « dont 350 conventionnés », « (↑ +4,10%) »
     return text
 
 

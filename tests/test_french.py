@@ -29,6 +29,7 @@ from reportgen.french import (NBSP, NNBSP, format_cell, format_evolution, format
     ("44,33 ans", f"44,33{NBSP}ans"),
     ("1 809*", f"1{NNBSP}809*"),
     ("396 dont 350 conventionnés", f"396{NBSP}dont 350 conventionnés"),
+    ("284 484 152,36 € (↑ +4,10%)", f"284{NNBSP}484{NNBSP}152,36{NNBSP}€{NBSP}(↑ +4,10{NNBSP}%)"),
     ("0", "0"),
 ])
 def test_printed_figures_keep_their_value_and_get_house_spacing(printed, expected):
