@@ -150,8 +150,9 @@ class Builder:
                               chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
                               photo=part.photo, caption=part.caption))
         if manifest.annexes:
-            parts.append(Part(manifest.annexes.title, None, chapters(manifest.annexes.chapters, ""),
-                              "annexes", kind="annexes"))
+            annexes = manifest.annexes
+            parts.append(Part(annexes.title, None, chapters(annexes.chapters, ""), "annexes", kind="annexes",
+                              divider=annexes.divider, photo=annexes.photo, caption=annexes.caption))
         back = chapters(manifest.back, "")
         for chapter_path in sorted(self.paths.content.glob("*.md")):
             if chapter_path not in used_files:
