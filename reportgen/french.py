@@ -132,7 +132,7 @@ def format_evolution(new: Figure, old: Figure, decimals: int = 1) -> Figure | No
 
 # --- running text ---------------------------------------------------------------------------
 
-_SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]+([;!?»])")
+_SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]+([;!?])|[ \u00a0\u202f]*(»)")
 _SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
 _SPACE_AFTER_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?: \d{3})+)(?![\d])")
@@ -142,7 +142,7 @@ _ORDINAL = re.compile(r"\b(\d+|[IVX]+|[IVXLC]{2,})(er|re|ère|e|ème|nd|nde)\b")
 
 def typeset_prose(text: str) -> str:
     """Apply the French spacing rules to plain text (no markup inside)."""
-    text = _SPACE_BEFORE.sub(NNBSP + r"\1", text)
+    text = _SPACE_BEFORE.sub(lambda m: NNBSP + (m[1] or m[2]), text)
     text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
     text = _SPACE_AFTER_QUOTE.sub("«" + NNBSP, text)
     text = _THOUSANDS.sub(lambda m: m[1] + m[2].replace(" ", NNBSP), text)

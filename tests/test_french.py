@@ -66,6 +66,7 @@ def test_evolution_is_signed_percent():
 
 
 def test_no_break_before_high_punctuation_and_inside_guillemets():
+    assert typeset_prose("«loi de financement»") == f"«{NNBSP}loi de financement{NNBSP}»"
     text = typeset_prose("Président : Mme X ; vraiment ? oui ! « la solidarité »")
     assert f"Président{NBSP}:" in text
     assert f"X{NNBSP};" in text and f"vraiment{NNBSP}?" in text and f"oui{NNBSP}!" in text
