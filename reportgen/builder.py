@@ -28,6 +28,7 @@ from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
+from . import longtables
 from .pdf import layout_document, write_pdf_atomically
 from .project import EditionPaths, Project
 
@@ -99,6 +100,14 @@ class Builder:
             raise self.warnings[0]
         self._stage(5)
         document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
+        breaks = longtables.find_breaks(document, store.tables)
+        if breaks:   # tables over several pages: cut them where the pages fall, and lay out again
+            known = len(self.warnings)
+            self.compute(manifest, layout, store, front, parts, back, breaks)
+            del self.warnings[known:]
+            html = self.render_html(manifest, layout, front, parts, back)
+            _write_text_atomically(html_path, html)
+            document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         self.warnings += warnings
         if self.strict and self.warnings:
             raise self.warnings[0]
@@ -163,9 +172,11 @@ class Builder:
                 chapter.part = i
         return manifest, layout, store, front, parts, back
 
-    def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back):
+    def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
+                table_breaks: dict[str, longtables.Cut] | None = None):
         """Stage 2: directives resolved against the data; chapters become HTML."""
         directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
+        directives.table_breaks = table_breaks or {}
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)

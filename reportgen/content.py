@@ -139,7 +139,9 @@ class ContentRenderer:
         names = {name: wrap(func, inline=name in INLINE_DIRECTIVES)
                  for name, func in self.directives.items()}
         markdown_parts = []
+        notes = _footnote_definitions(chapter.bodies)
         for path, text, offset in chapter.bodies:
+            text = _inline_footnotes(path, text, offset, notes)
             markdown_parts.append(self._run_template(path, text, offset, names))
         html = markdown_to_html("\n\n".join(markdown_parts))
         html = _shift_headings(html)
@@ -170,6 +172,41 @@ class ContentRenderer:
             if isinstance(exc, ReportError):
                 message = exc.message
             raise ContentError(str(message), path, line and line + offset) from None
+
+
+_NOTE_DEFINITION = re.compile(r"^\[\^([\w-]+)\]:[ \t]*(.*)$", re.MULTILINE)
+_NOTE_CALL = re.compile(r"\[\^([\w-]+)\](?!:)")
+
+
+def _footnote_definitions(bodies) -> dict[str, str]:
+    """``[^id]: text`` lines of all the files of a chapter; an id defined twice is an error."""
+    notes: dict[str, str] = {}
+    for path, text, offset in bodies:
+        for match in _NOTE_DEFINITION.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1 + offset
+            if match[1] in notes:
+                raise ContentError(f"la note [^{match[1]}] est définie deux fois", path, line)
+            if not match[2].strip():
+                raise ContentError(f"la note [^{match[1]}] est vide", path, line,
+                                   hint="écrivez son texte après les deux-points, sur la même ligne")
+            notes[match[1]] = match[2].strip()
+    return notes
+
+
+def _inline_footnotes(path: Path, text: str, offset: int, notes: dict[str, str]) -> str:
+    """Put each note's text where it is called: the layout floats it to the page bottom.
+
+    Definition lines are blanked rather than removed, so the lines of errors stay true.
+    """
+    def call(match: re.Match) -> str:
+        if match[1] not in notes:
+            line = text.count("\n", 0, match.start()) + 1 + offset
+            raise ContentError(f"renvoi [^{match[1]}] sans note", path, line,
+                               hint=f"ajoutez une ligne « [^{match[1]}]: texte de la note » en fin de fichier")
+        return f'<span class="footnote">{notes[match[1]]}</span>'
+
+    text = _NOTE_DEFINITION.sub("", text)
+    return _NOTE_CALL.sub(call, text)
 
 
 INLINE_DIRECTIVES = {"fig", "button"}

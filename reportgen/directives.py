@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import charts as charts_mod
-from . import french
+from . import french, longtables
 from .content import markdown_to_html
 from .datastore import DataStore
 from .errors import ReportWarning
@@ -59,10 +59,12 @@ class Directives:
         self.prepared: dict[str, charts_mod.ChartData] = {}
         self.used_charts: dict[str, charts_mod.ChartData] = {}
         self.anchors: set[str] = set()
+        self.table_uses: dict[str, int] = {}
+        self.table_breaks: dict[str, longtables.Cut] = {}   # set by the builder after a first layout
 
     def functions(self) -> dict[str, Any]:
         names = ["table", "tables", "chart", "charts", "kpis", "roster", "glossary", "fig", "callout",
-                 "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card"]
+                 "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card", "phone"]
         return {name: getattr(self, name) for name in names}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -95,11 +97,20 @@ class Directives:
 
     # --- data blocks --------------------------------------------------------------------------
     def table(self, table_id: str) -> Markup:
-        return self.block("blocks/table.html", table=get(self.store.tables, table_id, "tableau"))
+        table = get(self.store.tables, table_id, "tableau")
+        return self.block("blocks/table.html", table=table, **self.table_use(table))
+
+    def table_use(self, table: Any) -> dict[str, Any]:
+        """Each showing of a table is a « use », cut where the builder found its page breaks."""
+        self.table_uses[table.id] = self.table_uses.get(table.id, 0) + 1
+        use = f"{table.id}:{self.table_uses[table.id]}"
+        cut = self.table_breaks.get(use)
+        return {"use": use, "pieces": longtables.pieces(len(table.rows), cut.rows if cut else []),
+                "widths": cut.widths if cut else [], "table_width": cut.width if cut else 0}
 
     def tables(self, *table_ids: str) -> Markup:
-        return self.block("blocks/tables.html",
-                          tables=[get(self.store.tables, t, "tableau") for t in table_ids])
+        tables = [get(self.store.tables, t, "tableau") for t in table_ids]
+        return self.block("blocks/tables.html", items=[(t, self.table_use(t)) for t in tables])
 
     def chart(self, chart_id: str) -> Markup:
         data = self.chart_data(chart_id)
@@ -139,6 +150,12 @@ class Directives:
         if not re.match(r"^(https?://|mailto:)", url):
             raise ValueError(f"lien « {url} » : une adresse complète est attendue (https://…)")
         return self.block("blocks/button.html", text=text, url=url)
+
+    def phone(self, number: str, note: str = "", hours: str = "") -> Markup:
+        """A phone cartouche: ``phone("3646", "Service 0,06 € / min + prix appel", hours="…")``."""
+        if not re.fullmatch(r"[0-9 +.]{3,20}", str(number)):
+            raise ValueError(f"numéro de téléphone « {number} » : chiffres et espaces seulement")
+        return self.block("blocks/phone.html", number=str(number), note=note, hours=hours)
 
     def photo(self, src: str, caption: str = "", credit: str = "") -> Markup:
         """A photo of the edition's ``images/`` folder; absent, nothing is printed (no empty frame)."""

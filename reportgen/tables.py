@@ -17,7 +17,8 @@ from .errors import DataError
 from .readers import read_grid
 from .yamlio import line_of, load_yaml
 
-ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "total", "header", "text"}
+ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3", "total", "header", "text"}
+NOTE_MARK = re.compile(r"\s?\[\^(\w+)\]")   # « EHPAD [^1] », « 1 809[^2] »: a note under the table
 MERGE_LEFT, MERGE_UP = "<<", "^^"
 SPEC_KEYS = {"title", "columns", "header", "source", "notes", "size", "orientation",
              "placeholders", "computed", "caption", "label"}
@@ -47,6 +48,7 @@ class Cell:
     numeric: bool = False          # in a numeric column: aligned as a figure, even "-" or "ns"
     trend: str = ""                # an arrow printed with the figure: ↑ ↓ ↗ ↘ → ±
     trend_before: bool = False     # the arrow comes before the figure
+    marks: list[str] = field(default_factory=list)   # numbers of the table notes it calls
 
 
 @dataclass
@@ -81,6 +83,11 @@ class Table:
     notes: list[str] = field(default_factory=list)
     size: str = "normal"
     orientation: str = "portrait"
+
+    @property
+    def numbered_notes(self) -> bool:
+        """Notes called from cells by ``[^n]`` are printed with their numbers."""
+        return any(cell.marks for row in self.rows for cell in row.cells)
 
     def column(self, key: str) -> int:
         for i, col in enumerate(self.columns):
@@ -143,8 +150,9 @@ def load_table(csv_path: Path) -> Table:
         kind = record[kind_col].strip() if kind_col is not None else ""
         if kind not in ROW_KINDS:
             raise DataError(f"type de ligne « {kind} » inconnu", csv_path, line, "_kind",
-                            hint="section, dont, dont2, subtotal, total, header, text ou vide")
-        cells = [Cell(record[i]) for i in data_idx]
+                            hint="section, dont, dont2, subtotal, subtotal2, subtotal3, total, header, "
+                                 "text ou vide")
+        cells = [_cell_with_marks(record[i]) for i in data_idx]
         label = cells[0].text
         key = record[key_col].strip() if key_col is not None and record[key_col].strip() else slugify(label) or f"ligne-{line}"
         if key in seen:
@@ -162,9 +170,26 @@ def load_table(csv_path: Path) -> Table:
         notes=[str(n) for n in spec.get("notes") or []],
         size=str(spec.get("size", "normal")), orientation=str(spec.get("orientation", "portrait")),
     )
+    _check_marks(table, csv_path)
     _add_computed(table, spec.get("computed") or [], spec)
     table.header = _build_header(spec, table, spec_path)
     return table
+
+
+def _cell_with_marks(text: str) -> Cell:
+    marks = NOTE_MARK.findall(text)
+    return Cell(NOTE_MARK.sub("", text).strip() if marks else text, marks=marks)
+
+
+def _check_marks(table: Table, csv_path: Path) -> None:
+    """Each ``[^n]`` calls the n-th line of ``notes:``; a call with no note is an error."""
+    for row in table.rows:
+        for col, cell in zip(table.columns, row.cells):
+            for mark in cell.marks:
+                if not (mark.isdigit() and 1 <= int(mark) <= len(table.notes)):
+                    raise DataError(f"renvoi [^{mark}] sans note correspondante", csv_path, row.line, col.key,
+                                    hint=f"le tableau a {len(table.notes)} note(s) dans « notes: » de "
+                                         f"{table.spec_path.name} ; [^1] renvoie à la première")
 
 
 _ARROW_BEFORE = re.compile(r"^\[?([↑↓↗↘→±])\]?\s*(.*)$")

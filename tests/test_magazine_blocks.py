@@ -83,7 +83,7 @@ def test_photo_and_contacts(html):
     photo = section(html, "photo")
     assert "L&#39;équipe de l&#39;accueil" in photo and "© CPAM" in photo
     contacts = html[html.index('<div class="contacts">'):html.index('<section class="back-cover"')]
-    assert '<span class="phone-number">3646</span>' in contacts
+    assert '<a class="phone-number" href="tel:3646">3646</a>' in contacts
     assert 'href="mailto:employeurs@exemple.fr"' in contacts
     assert 'Relations avec les PS\xa0: <a href="mailto:ps@exemple.fr">ps@exemple.fr</a>' in contacts
     assert "la messagerie du compte" in contacts

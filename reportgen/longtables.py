@@ -1,0 +1,146 @@
+"""Tables longer than a page: cut where the pages fall, each piece titled « (suite) ».
+
+WeasyPrint repeats a table's header on every page by itself, but not its title, and it
+may leave a lone row on the last page or push a subtotal away from its components. So
+the builder lays the document out once and, for each table that runs over several pages,
+measures its rows, header, title and columns (:func:`measure`). It then decides the
+pieces (:func:`find_breaks`): the first cut where the first page ended, the next ones by
+filling fresh pages with the measured rows, each cut moved so that no piece breaks badly
+(:func:`place_breaks`). The tables are rendered again as pieces that each open a page,
+with the title followed by « (suite) », the header, and the column widths of the first
+layout, so that every row keeps its height.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .tables import MERGE_UP, Table
+
+SUBTOTALS = {"subtotal", "subtotal2", "subtotal3", "total"}
+SAFETY = 6.0   # CSS px kept free at the foot of each page, for rounding and a wrapped « (suite) »
+
+
+@dataclass
+class Cut:
+    """How one use of a table is printed: where its pieces start, and its column widths."""
+
+    rows: list[int]
+    widths: list[float] = field(default_factory=list)
+    width: float = 0.0
+
+
+@dataclass
+class Measure:
+    pages: dict[int, list[int]] = field(default_factory=dict)   # page number → row indexes
+    heights: dict[int, float] = field(default_factory=dict)     # row index → height
+    header: float = 0.0        # the header rows
+    title: float = 0.0         # from the top of the title to the top of the header
+    capacity: float = 0.0      # height of a page's content area
+    widths: list[float] = field(default_factory=list)
+    width: float = 0.0
+
+
+def _boxes(box) -> Iterator:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def measure(document) -> dict[str, Measure]:
+    """Rows, header, title and columns of every table use, as laid out."""
+    found: dict[str, Measure] = {}
+    for number, page in enumerate(document.pages):
+        page_box = page._page_box
+        title_top: dict[str, float] = {}
+        for box in _boxes(page_box):
+            tag = getattr(box, "element_tag", None)
+            element = getattr(box, "element", None)
+            if element is None or tag is None:
+                continue
+            use = element.get("data-t")
+            if use is None:
+                continue
+            m = found.setdefault(use, Measure(capacity=page_box.height))
+            if tag == "figcaption" and not m.title:
+                title_top[use] = box.position_y
+            elif tag == "thead" and not m.header:
+                m.header = box.margin_height()
+                if use in title_top:
+                    m.title = box.position_y - title_top[use]
+            elif tag == "table" and not m.widths:
+                m.widths = list(getattr(box, "column_widths", None) or [])
+                m.width = box.width
+            elif tag == "tr" and element.get("data-row") is not None:
+                row = int(element.get("data-row"))
+                m.heights[row] = max(m.heights.get(row, 0.0), box.margin_height())
+                rows = m.pages.setdefault(number, [])
+                if row not in rows:
+                    rows.append(row)
+    return found
+
+
+def place_breaks(table: Table, starts: list[int]) -> list[int]:
+    """The first row of each piece after the first, moved so no piece breaks badly.
+
+    A piece never starts inside a group of merged cells nor on a subtotal (it takes its
+    last component along), never ends on a section heading, and the last piece has at
+    least two rows.
+    """
+    rows = table.rows
+    placed: list[int] = []
+    for start in starts:
+        b = _better_start(table, start, (placed[-1] if placed else 0) + 2)
+        if b is not None:
+            placed.append(b)
+    if placed and len(rows) - placed[-1] < 2:
+        last = placed.pop()
+        if last - 1 >= (placed[-1] if placed else 0) + 2:
+            placed.append(last - 1)
+    return placed
+
+
+def _better_start(table: Table, b: int, low: int) -> int | None:
+    rows = table.rows
+    while b > low and any(cell.text == MERGE_UP for cell in rows[b].cells):
+        b -= 1
+    while b > low and rows[b].kind in SUBTOTALS:
+        b -= 1
+    while b > low and rows[b - 1].kind == "section":
+        b -= 1
+    return b if b >= low else None
+
+
+def find_breaks(document, tables: dict[str, Table]) -> dict[str, Cut]:
+    """How each table use that runs over several pages should be cut (``{use: Cut}``)."""
+    breaks = {}
+    for use, m in measure(document).items():
+        table = tables.get(use.rsplit(":", 1)[0])
+        pages = [rows for _, rows in sorted(m.pages.items()) if rows]
+        if table is None or len(pages) < 2:
+            continue
+        n = len(table.rows)
+        first = _better_start(table, min(pages[1]), 2)
+        if first is None:
+            continue
+        starts = [first]
+        room = m.capacity - m.title - m.header - SAFETY
+        used = 0.0
+        for row in range(first, n):
+            height = m.heights.get(row, 0.0)
+            if used + height > room and row > starts[-1]:
+                better = _better_start(table, row, starts[-1] + 2)
+                row_start = better if better is not None else row
+                starts.append(row_start)
+                used = sum(m.heights.get(r, 0.0) for r in range(row_start, row))
+            used += height
+        cuts = place_breaks(table, starts)
+        if cuts:
+            breaks[use] = Cut(cuts, m.widths, m.width)
+    return breaks
+
+
+def pieces(n_rows: int, cuts: list[int]) -> list[tuple[int, int]]:
+    """``[(start, end), …]`` row ranges of the pieces of a table cut at ``cuts``."""
+    bounds = [0, *cuts, n_rows]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]

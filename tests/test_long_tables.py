@@ -1,0 +1,128 @@
+"""Tables over several pages, table notes, page footnotes and phone boxes (fixture finances/2020).
+
+The fixture's 88-row table, with subtotals at two levels and a total, runs over three pages.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen.builder import build
+from reportgen.errors import ContentError, DataError
+from reportgen.longtables import pieces, place_breaks
+from reportgen.tables import Cell, Row, Table
+
+EDITION = "finances/2020"
+
+
+@pytest.fixture(scope="module")
+def built(demo_build):
+    project, _ = demo_build
+    result = build(project, EDITION)
+    pages = [p.extract_text() for p in PdfReader(str(result.pdf)).pages]
+    return result, pages, result.html.read_text(encoding="utf-8")
+
+
+def table_pages(pages):
+    return [i for i, text in enumerate(pages) if re.search(r"Poste \d+", text)]
+
+
+def test_the_table_runs_over_three_pages_with_title_and_header_on_each(built):
+    _, pages, _ = built
+    spanned = table_pages(pages)
+    assert len(spanned) >= 3 and spanned == list(range(spanned[0], spanned[-1] + 1))
+    for n, i in enumerate(spanned):
+        assert "Charges 2019" in pages[i] and "Dépenses par poste (en €)" in pages[i]
+        assert ("(suite)" in pages[i]) == (n > 0)
+
+
+def test_no_row_is_split_or_printed_twice_and_no_page_holds_a_lone_row(built):
+    _, pages, _ = built
+    for number in range(1, 73):
+        assert sum(len(re.findall(rf"Poste {number}(?!\d)", text)) for text in pages) == 1, number
+    for i in table_pages(pages):
+        assert len(re.findall(r"Poste \d+|Groupe \d|Total du bloc|Total général", pages[i])) >= 2
+
+
+def test_pieces_never_open_on_a_subtotal_nor_end_on_a_section(built):
+    _, _, html = built
+    starts = re.findall(r'<div class="table-piece">.*?<tr class="(row-[\w-]+)"[^>]*data-row="(\d+)"', html, re.S)
+    assert len(starts) >= 2
+    for kind, _ in starts:
+        assert kind not in ("row-subtotal", "row-subtotal2", "row-total")
+    body = html[html.index('data-table="depenses:1"'):]
+    for piece in body.split('<div class="table-piece">')[:-1]:
+        last = re.findall(r'<tr class="(row-[\w-]+)"', piece)[-1]
+        assert last != "row-section"
+
+
+def test_subtotal_levels_and_numbered_notes(built):
+    _, pages, html = built
+    assert html.count('class="row-subtotal"') == 9 and html.count('class="row-subtotal2"') == 3
+    assert html.count('class="row-total"') == 1
+    assert 'Poste 5<sup class="note-ref">(1)</sup>' in html
+    assert '<span class="note-number">(2)</span> Dont rattrapages' in html
+    assert "(1) Poste suivi à part depuis 2019." in " ".join(pages)
+
+
+def test_page_footnotes_print_on_the_page_of_their_call(built):
+    _, pages, html = built
+    assert html.count('<span class="footnote">') == 2 and "[^" not in html
+    preface = next(i for i, t in enumerate(pages) if "Cette édition d'essai" in t)
+    assert "Exercice comptable 2020" in pages[preface]
+    call = next(i for i, t in enumerate(pages) if "Les dépenses de soins de ville" in t)
+    assert "Honoraires, prescriptions et transports" in pages[call]
+
+
+def test_phone_box_is_a_real_link(built):
+    _, _, html = built
+    assert '<a class="phone-number" href="tel:0811910009">0 811 91 00 09</a>' in html
+    assert "du lundi au jeudi de 8h30 à 17h30" in html
+
+
+def _table(kinds):
+    rows = [Row(kind, f"r{i}", [Cell(f"ligne {i}"), Cell("^^" if kind == "merged" else "1")], i)
+            for i, kind in enumerate(kinds)]
+    return Table("t", "", [], [], rows, None, None)
+
+
+@pytest.mark.parametrize("kinds, starts, expected", [
+    (["", "", "", "subtotal", "", ""], [3], [2]),                 # a subtotal keeps a component
+    (["", "", "", "subtotal", "subtotal2", "", ""], [4], [2]),    # …even under a second level
+    (["", "", "section", "", "", ""], [3], [2]),                  # a section heading goes along
+    (["", "", "", "", "", ""], [5], [4]),                         # no lone last row
+    (["", "", "", "merged", "merged", "", ""], [4], [2]),         # not inside merged cells
+    (["", "", "", "", "", "", "", ""], [3, 4], [3]),              # a one-row piece is not cut
+])
+def test_cuts_move_to_a_better_row(kinds, starts, expected):
+    assert place_breaks(_table(kinds), starts) == expected
+
+
+def test_pieces_cover_every_row_once():
+    assert pieces(10, [4, 7]) == [(0, 4), (4, 7), (7, 10)]
+    assert pieces(3, []) == [(0, 3)]
+
+
+def edit(project, path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_call_without_its_note_names_the_line(project):
+    edit(project, project.content / "finances" / "2020" / "01-depenses.md",
+         "[^ville]: Honoraires", "[^villes]: Honoraires")
+    with pytest.raises(ContentError) as err:
+        build(project, EDITION)
+    assert str(err.value).startswith("content/finances/2020/01-depenses.md:6:")
+    assert "renvoi [^ville] sans note" in str(err.value)
+
+
+def test_a_table_mark_without_its_note_names_the_cell(project):
+    edit(project, project.data / "finances" / "2020" / "tables" / "depenses.csv", "Poste 40[^2]", "Poste 40[^3]")
+    with pytest.raises(DataError) as err:
+        build(project, EDITION)
+    assert str(err.value).startswith("data/finances/2020/tables/depenses.csv:")
+    assert "renvoi [^3] sans note correspondante" in str(err.value) and "Poste" in str(err.value)
