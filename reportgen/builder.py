@@ -158,6 +158,13 @@ class Builder:
             parts.append(Part(part.title, n if manifest.part_numbering == "arabic" else None,
                               chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
                               photo=part.photo, caption=part.caption))
+        if manifest.chapters:   # a report without parts: its chapters stand at the first level
+            parts.append(Part("", None, chapters(manifest.chapters, ""), "chapitres", kind="chapters",
+                              divider=False))
+        if manifest.style.chapter_label:
+            body = [c for p in parts if p.kind != "annexes" for c in p.chapters]
+            for n, chapter in enumerate(body, 1):
+                chapter.number = n
         if manifest.annexes:
             annexes = manifest.annexes
             parts.append(Part(annexes.title, None, chapters(annexes.chapters, ""), "annexes", kind="annexes",

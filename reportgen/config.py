@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, ReportWarning
 from .yamlio import line_of, load_yaml
@@ -42,6 +42,8 @@ class Style(_Model):
     first_part_number: int = Field(1, description="Number of the first part (0 for an introduction)")
     bullet: Literal["triangle", "dot", "dash"] = Field("triangle", description="Glyph of bulleted lists")
     divider: Literal["solid", "light"] = Field("solid", description="Divider pages: full colour or light")
+    chapter_label: str = Field("", description="« Chapitre »: the chapters are numbered with this word")
+    chapter_dividers: bool = Field(False, description="Each chapter opens on a divider page of its own")
 
 
 class Theme(_Model):
@@ -65,7 +67,9 @@ class Manifest(_Model):
     keywords: list[str] = Field(default_factory=list, description="PDF keywords")
     theme: Theme = Field(default_factory=Theme, description="Colours of the layout")
     front: list[ChapterRef] = Field(default_factory=list, description="Pages before the first part")
-    parts: list[Part] = Field(description="The parts of the report, in order")
+    parts: list[Part] = Field(default_factory=list, description="The parts of the report, in order")
+    chapters: list[ChapterRef] = Field(default_factory=list,
+                                       description="The chapters, for a report that has no parts")
     annexes: Part | None = Field(None, description="The annexes, on their own divider")
     back: list[ChapterRef] = Field(default_factory=list, description="Pages after the annexes (glossary)")
     part_numbering: Literal["none", "arabic"] = Field("arabic", description="Numbers on the part dividers")
@@ -73,6 +77,8 @@ class Manifest(_Model):
     hashtag: str = Field("", description="Hashtag printed after the sommaire and on the back cover")
     tagline: str = Field("", description="A line printed under the hashtag")
     address: list[str] = Field(default_factory=list, description="Postal address on the back cover")
+    credits: list[str] = Field(default_factory=list,
+                               description="Inside cover: « Conception et impression : … », photo credits")
 
     @field_validator("year")
     @classmethod
@@ -80,6 +86,14 @@ class Manifest(_Model):
         if not 1990 <= value <= 2100:
             raise ValueError("une année entre 1990 et 2100 est attendue")
         return value
+
+    @model_validator(mode="after")
+    def _parts_or_chapters(self) -> "Manifest":
+        if self.parts and self.chapters:
+            raise ValueError("donnez « parts » (un rapport en parties) ou « chapters » (sans parties), pas les deux")
+        if not self.parts and not self.chapters:
+            raise ValueError("« parts » ou « chapters » manquant : la liste des chapitres du rapport")
+        return self
 
 
 def _known_keys(model: type[BaseModel]) -> set[str]:
@@ -98,8 +112,8 @@ def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
         for err in exc.errors():
             loc = [str(p) for p in err["loc"]]
             line = line_of(raw, err["loc"][0]) if err["loc"] else None
-            what = "valeur manquante" if err["type"] == "missing" else err["msg"]
-            problems.append(f"ligne {line or '?'} : « {'.'.join(loc)} » : {what}")
+            what = "valeur manquante" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+            problems.append(f"ligne {line or '?'} : « {'.'.join(loc)} » : {what}" if loc else what)
         first_line = line_of(raw, exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else None
         raise ConfigError("manifeste invalide : " + " ; ".join(problems), path, first_line) from None
     warnings = [

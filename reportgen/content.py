@@ -46,6 +46,7 @@ class Chapter:
     html: str = ""
     sections: list[Section] = field(default_factory=list)
     part: int | None = None
+    number: int | None = None     # « Chapitre 3 », when the edition numbers its chapters
 
     @property
     def kind(self) -> str:

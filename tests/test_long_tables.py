@@ -1,6 +1,7 @@
-"""Tables over several pages, table notes, page footnotes and phone boxes (fixture finances/2020).
+"""Tables over several pages, notes, footnotes, phone boxes, numbered chapters (fixture finances/2020).
 
 The fixture's 88-row table, with subtotals at two levels and a total, runs over three pages.
+The edition has no parts: its chapters are numbered and open on divider pages.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.builder import build
-from reportgen.errors import ContentError, DataError
+from reportgen.errors import ConfigError, ContentError, DataError
 from reportgen.longtables import pieces, place_breaks
 from reportgen.tables import Cell, Row, Table
 
@@ -82,6 +83,26 @@ def test_phone_box_is_a_real_link(built):
     assert "du lundi au jeudi de 8h30 à 17h30" in html
 
 
+def test_numbered_chapters_open_on_dividers_with_running_headers(built):
+    result, pages, html = built
+    reader = PdfReader(str(result.pdf))
+    tops = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert tops == ["Sommaire", "Préface", "Chapitre 1 Les dépenses", "Chapitre 2 Nous joindre"]
+    sommaire = html[html.index('<nav class="sommaire"'):html.index("</nav>")]
+    assert '<span class="toc-chapter-number">Chapitre 1 – </span>Les dépenses' in sommaire
+    assert "toc-part-title" not in sommaire             # no part, no part heading
+    divider = next(i for i, t in enumerate(pages) if t.strip().startswith("CHAPITRE 1"))
+    assert "LES DÉPENSES" in pages[divider] and "Les dépenses par poste" in pages[divider + 1]
+    for i in table_pages(pages):                        # the chapter's name heads its pages
+        assert "LES DÉPENSES CPAM Finances · Rapport d'activité 2020" in pages[i]
+
+
+def test_credits_on_the_inside_cover(built):
+    _, pages, _ = built
+    assert "Conception et impression : CPAM Finances" in pages[1]
+    assert "Sommaire" not in pages[1]
+
+
 def _table(kinds):
     rows = [Row(kind, f"r{i}", [Cell(f"ligne {i}"), Cell("^^" if kind == "merged" else "1")], i)
             for i, kind in enumerate(kinds)]
@@ -126,3 +147,15 @@ def test_a_table_mark_without_its_note_names_the_cell(project):
         build(project, EDITION)
     assert str(err.value).startswith("data/finances/2020/tables/depenses.csv:")
     assert "renvoi [^3] sans note correspondante" in str(err.value) and "Poste" in str(err.value)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("chapters: [01-depenses.md, 02-contacts.md]", "chapters: []", "« parts » ou « chapters » manquant"),
+    ("chapters: [01-depenses.md, 02-contacts.md]",
+     "chapters: [01-depenses.md]\nparts: [{title: A, chapters: [02-contacts.md]}]", "pas les deux"),
+])
+def test_a_report_has_parts_or_chapters(project, old, new, message):
+    edit(project, project.content / "finances" / "2020" / "edition.yml", old, new)
+    with pytest.raises(ConfigError) as err:
+        build(project, EDITION)
+    assert message in str(err.value) and "edition.yml" in str(err.value)
