@@ -100,8 +100,12 @@ class Builder:
             raise self.warnings[0]
         self._stage(5)
         document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
-        breaks = longtables.find_breaks(document, store.tables)
-        if breaks:   # tables over several pages: cut them where the pages fall, and lay out again
+        breaks: dict[str, longtables.Cut] = {}
+        for _ in range(3):   # tables over several pages: cut them where the pages fall, lay out again
+            found = longtables.find_breaks(document, store.tables)
+            if {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in breaks.items()}:
+                break        # a cut above moves what follows: repeat until nothing moves
+            breaks = found
             known = len(self.warnings)
             self.compute(manifest, layout, store, front, parts, back, breaks)
             del self.warnings[known:]

@@ -1,14 +1,16 @@
 """Tables longer than a page: cut where the pages fall, each piece titled « (suite) ».
 
-WeasyPrint repeats a table's header on every page by itself, but not its title, and it
-may leave a lone row on the last page or push a subtotal away from its components. So
-the builder lays the document out once and, for each table that runs over several pages,
-measures its rows, header, title and columns (:func:`measure`). It then decides the
-pieces (:func:`find_breaks`): the first cut where the first page ended, the next ones by
-filling fresh pages with the measured rows, each cut moved so that no piece breaks badly
-(:func:`place_breaks`). The tables are rendered again as pieces that each open a page,
-with the title followed by « (suite) », the header, and the column widths of the first
-layout, so that every row keeps its height.
+A table's title is the first row of its header, so WeasyPrint repeats both on every page
+a table runs over; but it may leave a lone row on the last page or push a subtotal away
+from its components, and it cannot add « (suite) ». So the builder lays the document out
+once and, for each table that runs over several pages, measures its rows, header and
+columns (:func:`measure`). It then decides the pieces (:func:`find_breaks`): the first
+cut where the first page ended, the next ones by filling fresh pages with the measured
+rows, each cut moved so that no piece breaks badly (:func:`place_breaks`). The tables are
+rendered again as pieces that each open a page, the title followed by « (suite) », with
+the column widths of the first layout, so that every row keeps its height and the pages
+keep their contents. A cut moved up pushes what follows down: the builder measures again
+until nothing moves.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from .tables import MERGE_UP, Table
 
 SUBTOTALS = {"subtotal", "subtotal2", "subtotal3", "total"}
-SAFETY = 6.0   # CSS px kept free at the foot of each page, for rounding and a wrapped « (suite) »
+SAFETY = 4.0   # CSS px kept free at the foot of each page, for rounding
 
 
 @dataclass
@@ -34,8 +36,7 @@ class Cut:
 class Measure:
     pages: dict[int, list[int]] = field(default_factory=dict)   # page number → row indexes
     heights: dict[int, float] = field(default_factory=dict)     # row index → height
-    header: float = 0.0        # the header rows
-    title: float = 0.0         # from the top of the title to the top of the header
+    header: float = 0.0        # the header rows, the title row among them
     capacity: float = 0.0      # height of a page's content area
     widths: list[float] = field(default_factory=list)
     width: float = 0.0
@@ -52,7 +53,6 @@ def measure(document) -> dict[str, Measure]:
     found: dict[str, Measure] = {}
     for number, page in enumerate(document.pages):
         page_box = page._page_box
-        title_top: dict[str, float] = {}
         for box in _boxes(page_box):
             tag = getattr(box, "element_tag", None)
             element = getattr(box, "element", None)
@@ -62,12 +62,8 @@ def measure(document) -> dict[str, Measure]:
             if use is None:
                 continue
             m = found.setdefault(use, Measure(capacity=page_box.height))
-            if tag == "figcaption" and not m.title:
-                title_top[use] = box.position_y
-            elif tag == "thead" and not m.header:
+            if tag == "thead" and not m.header:
                 m.header = box.margin_height()
-                if use in title_top:
-                    m.title = box.position_y - title_top[use]
             elif tag == "table" and not m.widths:
                 m.widths = list(getattr(box, "column_widths", None) or [])
                 m.width = box.width
@@ -124,7 +120,7 @@ def find_breaks(document, tables: dict[str, Table]) -> dict[str, Cut]:
         if first is None:
             continue
         starts = [first]
-        room = m.capacity - m.title - m.header - SAFETY
+        room = m.capacity - m.header - SAFETY
         used = 0.0
         for row in range(first, n):
             height = m.heights.get(row, 0.0)

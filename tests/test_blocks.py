@@ -30,6 +30,13 @@ def test_table_block_has_caption_header_rows_kinds_source_and_notes(html):
     assert 'class="source">Source' in table and "Dernières données annuelles disponibles." in table
 
 
+def test_the_title_is_the_first_header_row_so_it_repeats_with_it(html):
+    table = block(html, "table-population")
+    thead = table[table.index("<thead"):table.index("</thead>")]
+    assert '<tr class="table-title-row"><th scope="colgroup" colspan="3" class="table-title">' in thead
+    assert 'aria-label="Données démographiques"' in table
+
+
 def test_multilevel_header_and_computed_column(html):
     table = block(html, "table-effectifs")
     assert 'rowspan="2"' in table and 'colspan="2">Années' in table
@@ -38,7 +45,7 @@ def test_multilevel_header_and_computed_column(html):
 
 def test_a_table_used_twice_keeps_one_anchor(html):
     assert html.count('id="table-effectifs"') == 1
-    assert html.count("Les effectifs de gestion administrative") == 2
+    assert html.count('class="table-title">Les effectifs de gestion administrative</th>') == 2
 
 
 def test_key_figure_tiles(html):
