@@ -60,6 +60,7 @@ class Part:
     divider: bool = True
     photo: str = ""
     caption: str = ""
+    label: str = ""        # the number as printed: « 1 », or « 01 » with a width of 2
 
 
 @dataclass
@@ -159,16 +160,14 @@ class Builder:
         front = chapters(manifest.front, "")
         parts = []
         for n, part in enumerate(manifest.parts, manifest.style.first_part_number):
-            parts.append(Part(part.title, n if manifest.part_numbering == "arabic" else None,
-                              chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
-                              photo=part.photo, caption=part.caption))
+            number = n if manifest.part_numbering == "arabic" else None
+            parts.append(Part(part.title, number, chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
+                              photo=part.photo, caption=part.caption,
+                              label="" if number is None else str(n).zfill(manifest.style.part_number_width)))
         if manifest.chapters:   # a report without parts: its chapters stand at the first level
             parts.append(Part("", None, chapters(manifest.chapters, ""), "chapitres", kind="chapters",
                               divider=False))
-        if manifest.style.chapter_label:
-            body = [c for p in parts if p.kind != "annexes" for c in p.chapters]
-            for n, chapter in enumerate(body, 1):
-                chapter.number = n
+        _number_chapters(manifest.style, parts)
         if manifest.annexes:
             annexes = manifest.annexes
             parts.append(Part(annexes.title, None, chapters(annexes.chapters, ""), "annexes", kind="annexes",
@@ -237,6 +236,25 @@ class Builder:
         sheets = [Path(os.path.relpath(s, out)).as_posix() for s in layout.stylesheets]
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
                              theme=manifest.theme, stylesheets=sheets)
+
+
+def _number_chapters(style, parts) -> None:
+    """« Chapitre 1 »… through the report, or A, B… within each part of several chapters."""
+    numbering = style.chapter_numbering
+    if numbering == "none" and style.chapter_label:
+        numbering = "arabic"
+    if numbering == "none":
+        return
+    n = 0
+    for part in parts:
+        if part.kind == "annexes":
+            continue
+        if numbering == "letters" and len(part.chapters) < 2:
+            continue     # a part of one chapter has no A
+        for k, chapter in enumerate(part.chapters):
+            n += 1
+            number = str(n) if numbering == "arabic" else chr(ord("A") + k) if k < 26 else str(k + 1)
+            chapter.label = f"{style.chapter_label} {number}".strip()
 
 
 def _write_text_atomically(path: Path, text: str) -> None:

@@ -42,7 +42,11 @@ class Style(_Model):
     first_part_number: int = Field(1, description="Number of the first part (0 for an introduction)")
     bullet: Literal["triangle", "dot", "dash"] = Field("triangle", description="Glyph of bulleted lists")
     divider: Literal["solid", "light"] = Field("solid", description="Divider pages: full colour or light")
-    chapter_label: str = Field("", description="« Chapitre »: the chapters are numbered with this word")
+    part_number_width: int = Field(1, ge=1, le=3, description="Digits of part numbers: 2 prints « 00 », « 01 »…")
+    number_separator: str = Field("", description="« | »: printed between a number and its title everywhere")
+    chapter_numbering: Literal["none", "arabic", "letters"] = Field(
+        "none", description="Chapters numbered through the report (arabic) or A, B… within each part")
+    chapter_label: str = Field("", description="« Chapitre »: the word before a chapter's number")
     chapter_dividers: bool = Field(False, description="Each chapter opens on a divider page of its own")
 
 

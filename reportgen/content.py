@@ -46,7 +46,7 @@ class Chapter:
     html: str = ""
     sections: list[Section] = field(default_factory=list)
     part: int | None = None
-    number: int | None = None     # « Chapitre 3 », when the edition numbers its chapters
+    label: str = ""               # « Chapitre 3 », « B »: when the edition numbers its chapters
 
     @property
     def kind(self) -> str:

@@ -31,6 +31,7 @@ class Tile:
     previous: str = ""         # the N-1 value, typeset
     previous_label: str = ""   # "2018", "en 2018"…
     trend: str = ""            # up | down | rising | falling | flat, from the evolution or as given
+    children: list["Tile"] = field(default_factory=list)   # the « dont » tiles it splits into
 
 
 TRENDS = {"up": "↑", "down": "↓", "rising": "↗", "falling": "↘", "flat": "→"}
@@ -207,7 +208,7 @@ class DataStore:
             group = self.kpis.get(parts[1])
             if group is None:
                 raise KeyError(f"groupe de chiffres clés « {parts[1]} » inconnu")
-            for tile in group.tiles:
+            for tile in (t for top in group.tiles for t in (top, *top.children)):
                 if tile.key == parts[2]:
                     return Value(tile.value or tile.text, tile.figure, group.path.name)
             raise KeyError(f"chiffre clé « {parts[2]} » inconnu dans « {parts[1]} »")
@@ -250,30 +251,43 @@ def _tile_group(key: str, value: Any, path: Path) -> TileGroup:
         value = {"tiles": value}
     if not isinstance(value, dict) or not isinstance(value.get("tiles"), list):
         raise DataError(f"le groupe « {key} » doit avoir une liste « tiles: »", path)
-    tiles = []
-    for n, raw in enumerate(value["tiles"], 1):
-        if not isinstance(raw, dict) or "label" not in raw:
-            raise DataError(f"chiffre clé n° {n} du groupe « {key} » : « label » manquant", path,
-                            line_of(raw) or line_of(value, "tiles"))
-        line = line_of(raw, "value")
-        display, figure = _figure_field(raw.get("value"), path, line, "la valeur")
-        evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
-        if figure is None and not raw.get("text"):
-            raise DataError(f"chiffre clé « {raw['label']} » sans « value » ni « text »", path, line_of(raw))
-        previous, _ = _figure_field(raw.get("previous"), path, line_of(raw, "previous"), "la valeur N-1")
-        trend = str(raw.get("trend", "") or "")
-        if trend and trend not in TRENDS:
-            raise DataError(f"tendance « {trend} » inconnue", path, line_of(raw, "trend"),
-                            hint=f"valeurs possibles : {', '.join(TRENDS)}")
-        if not trend and evo_fig is not None:
-            trend = "flat" if evo_fig.value == 0 else ("rising" if evo_fig.value > 0 else "falling")
-        tiles.append(Tile(key=str(raw.get("key") or f"tile-{n}"), label=french.typeset_prose(str(raw["label"])),
-                          value=display, figure=figure, prefix=str(raw.get("prefix", "")),
-                          sub=french.typeset_prose(str(raw.get("sub", ""))), evolution=evo,
-                          evolution_figure=evo_fig, text=str(raw.get("text", "")).strip(),
-                          unit=str(raw.get("unit", "")), previous=previous,
-                          previous_label=str(raw.get("previous_label", "N-1")), trend=trend))
+    tiles = [_tile(raw, n, key, value, path) for n, raw in enumerate(value["tiles"], 1)]
+    keys = [t.key for tile in tiles for t in (tile, *tile.children)]
+    double = next((k for k in keys if keys.count(k) > 1), None)
+    if double:
+        raise DataError(f"deux chiffres clés s'appellent « {double} » dans le groupe « {key} »", path,
+                        line_of(value, "tiles"), hint="chaque « key » d'un groupe doit être unique")
     return TileGroup(key, str(value.get("title", "")), tiles, path)
+
+
+def _tile(raw: Any, n: int, group: str, parent: Any, path: Path, nested: bool = False) -> Tile:
+    """One tile; ``dont:`` lists the tiles it splits into (printed under it, as printed)."""
+    if not isinstance(raw, dict) or "label" not in raw:
+        raise DataError(f"chiffre clé n° {n} du groupe « {group} » : « label » manquant", path,
+                        line_of(raw) or line_of(parent, "tiles"))
+    line = line_of(raw, "value")
+    display, figure = _figure_field(raw.get("value"), path, line, "la valeur")
+    evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
+    if figure is None and not raw.get("text"):
+        raise DataError(f"chiffre clé « {raw['label']} » sans « value » ni « text »", path, line_of(raw))
+    previous, _ = _figure_field(raw.get("previous"), path, line_of(raw, "previous"), "la valeur N-1")
+    trend = str(raw.get("trend", "") or "")
+    if trend and trend not in TRENDS:
+        raise DataError(f"tendance « {trend} » inconnue", path, line_of(raw, "trend"),
+                        hint=f"valeurs possibles : {', '.join(TRENDS)}")
+    if not trend and evo_fig is not None:
+        trend = "flat" if evo_fig.value == 0 else ("rising" if evo_fig.value > 0 else "falling")
+    parts = raw.get("dont") or []
+    if parts and (nested or not isinstance(parts, list)):
+        raise DataError(f"chiffre clé « {raw['label']} » : « dont » attend une liste de chiffres clés, "
+                        "sur un seul niveau", path, line_of(raw, "dont"))
+    children = [_tile(child, k, group, raw, path, nested=True) for k, child in enumerate(parts, 1)]
+    return Tile(key=str(raw.get("key") or f"tile-{n}"), label=french.typeset_prose(str(raw["label"])),
+                value=display, figure=figure, prefix=str(raw.get("prefix", "")),
+                sub=french.typeset_prose(str(raw.get("sub", ""))), evolution=evo,
+                evolution_figure=evo_fig, text=str(raw.get("text", "")).strip(),
+                unit=str(raw.get("unit", "")), previous=previous,
+                previous_label=str(raw.get("previous_label", "N-1")), trend=trend, children=children)
 
 
 def _roster_groups(raw: list, path: Path, width: int) -> list[RosterGroup]:

@@ -64,7 +64,8 @@ class Directives:
 
     def functions(self) -> dict[str, Any]:
         names = ["table", "tables", "chart", "charts", "kpis", "roster", "glossary", "fig", "callout",
-                 "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card", "phone"]
+                 "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card", "phone",
+                 "feed", "charter", "ranking"]
         return {name: getattr(self, name) for name in names}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -187,6 +188,38 @@ class Directives:
         """A dated list (a council meeting and its decisions)."""
         return self.block("blocks/dated.html", date=date, html=Markup(markdown_to_html(body)))
 
+    def feed(self, title: str = "", body: str = "") -> Markup:
+        """The year's events as cards, in the printed order: ``### février | Titre`` then the text."""
+        items = []
+        for head, text in _split_headed(body):
+            if "|" not in head:
+                raise ValueError(f"évènement « {head} » : écrivez ### mois | titre (« - » sans mois)")
+            label, event_title = (part.strip() for part in head.split("|", 1))
+            if not event_title:
+                raise ValueError(f"évènement « {head} » : le titre manque après « | »")
+            items.append(Item("" if label == "-" else label, event_title, markdown_to_html(text)))
+        if not items:
+            raise ValueError("fil d'évènements vide : ajoutez des lignes ### mois | titre")
+        return self.block("blocks/feed.html", title=title, items=items)
+
+    def charter(self, title: str, signed: str = "", body: str = "") -> Markup:
+        """A charter of numbered commitments: each ``### Titre`` then its explanation (01, 02…)."""
+        items = [Item(f"{n:02d}", head, markdown_to_html(text))
+                 for n, (head, text) in enumerate(_split_headed(body), 1)]
+        if not items:
+            raise ValueError(f"charte « {title} » vide : un engagement par ligne ### titre")
+        return self.block("blocks/charter.html", title=title, signed=signed, items=items)
+
+    def ranking(self, group: str, title: str = "") -> Markup:
+        """A « TOP » list: the tiles of a group, in rank order, with bars scaled to the first."""
+        tiles = get(self.store.kpis, group, "groupe de chiffres clés")
+        missing = [t.label for t in tiles.tiles if t.figure is None]
+        if missing:
+            raise ValueError(f"classement « {group} » : « {missing[0]} » n'a pas de chiffre")
+        top = max(float(t.figure.value) for t in tiles.tiles) or 1.0
+        return self.block("blocks/ranking.html", group=tiles, title=title or tiles.title,
+                          shares=[100 * float(t.figure.value) / top for t in tiles.tiles])
+
     def interview(self, name: str, role: str, heading: str = "", portrait: str = "",
                   preposition: str = "à", body: str = "") -> Markup:
         """« 3 questions à … »: each question is a ``### …`` line followed by its answer.
@@ -226,6 +259,15 @@ class Directives:
                 months.append((name, []))
             months[-1][1].append(event)
         return self.block("blocks/timeline.html", title=title, months=months)
+
+
+@dataclass
+class Item:
+    """A headed item of a feed or a charter: a label (month, number), a title, its text."""
+
+    label: str
+    title: str
+    html: str
 
 
 def _split_headed(body: str) -> list[tuple[str, str]]:

@@ -102,7 +102,7 @@ def test_sommaire_titles_and_depth_are_edition_choices(html):
     sommaire = html[html.index('<nav class="sommaire"'):html.index("</nav>")]
     assert '<a href="#01-identite">Identité de la CPAM</a>' in sommaire   # toc: in the front matter
     assert "Le Conseil" not in sommaire and 'class="toc-sections"' not in sommaire
-    assert '<h2 class="chapter-title" data-short="Identité de la caisse">Identité de la caisse</h2>' in html
+    assert 'data-short="Identité de la caisse" data-bookmark="Identité de la caisse">Identité de la caisse</h2>' in html
 
 
 def test_a_part_without_divider_keeps_its_bookmark_level(result):

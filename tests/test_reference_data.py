@@ -19,6 +19,7 @@ REFERENCES = {
     "artois/2017": "000_593b1b6dbff558aa.txt",
     "lille-douai/2019": "001_e079be71184a875c.txt",
     "landes/2017": "002_ba317f8360aef064.txt",
+    "ardeche/2023": "004_2f348c66fb279bd1.txt",
 }
 NUMBER = re.compile(r"^[+\-]?\s?\d{1,3}(?:\s\d{3})*(?:,\d+)?|^[+\-]?\s?\d+(?:,\d+)?")
 
@@ -69,7 +70,7 @@ def test_every_tile_and_figure_is_printed_in_the_reference(edition, seed):
     store = DataStore.load(REPO / "data" / edition)
     missing = []
     for name, group in store.kpis.items():
-        for tile in group.tiles:
+        for tile in (t for top in group.tiles for t in (top, *top.children)):
             for field in ("value", "previous", "evolution"):
                 value = getattr(tile, field)
                 if value and not value.startswith("=") and not _printed_number(value, printed):

@@ -191,7 +191,8 @@ def test_every_table_figure_is_in_the_pdf(edition):
 
 def test_every_key_figure_is_in_the_pdf(edition):
     *_, text, store = edition
-    missing = [f"{g.id}.{t.key} {t.value}" for g in store.kpis.values() for t in g.tiles
+    missing = [f"{g.id}.{t.key} {t.value}" for g in store.kpis.values()
+               for top in g.tiles for t in (top, *top.children)
                if t.value and norm(t.value) not in text]
     assert not missing, missing
 
