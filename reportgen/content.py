@@ -147,6 +147,8 @@ class ContentRenderer:
         html = markdown_to_html("\n\n".join(markdown_parts))
         html = _shift_headings(html)
         html, chapter.sections = _number_sections(html, chapter.id)
+        for section in chapter.sections:   # a figure in a heading: the sommaire shows its text
+            section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks)).strip()
         chapter.html = put_blocks_back(html, blocks)
 
     def _run_template(self, path: Path, text: str, offset: int, names: dict) -> str:

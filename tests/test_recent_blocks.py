@@ -111,3 +111,12 @@ def test_dont_parts_have_one_level(project):
     with pytest.raises(DataError) as err:
         build(project, EDITION)
     assert "sur un seul niveau" in str(err.value) and "chiffres.yml" in str(err.value)
+
+
+def test_a_figure_in_a_section_heading_reaches_the_sommaire(project):
+    edit(project.content / "numeros" / "2023" / "00b-chiffres.md", "## Les motifs de rendez-vous",
+         '## Les motifs : {{ fig("kpis.top-motifs.droits") }} pour les droits')
+    html = build(project, EDITION).html.read_text(encoding="utf-8")
+    sommaire = html[html.index('<nav class="sommaire"'):html.index("</nav>")]
+    assert "RGBLOCK" not in html
+    assert f"Les motifs : 46{NNBSP}% pour les droits" in sommaire
