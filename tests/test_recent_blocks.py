@@ -119,4 +119,4 @@ def test_a_figure_in_a_section_heading_reaches_the_sommaire(project):
     html = build(project, EDITION).html.read_text(encoding="utf-8")
     sommaire = html[html.index('<nav class="sommaire"'):html.index("</nav>")]
     assert "RGBLOCK" not in html
-    assert f"Les motifs : 46{NNBSP}% pour les droits" in sommaire
+    assert f"Les motifs\xa0: 46{NNBSP}% pour les droits" in sommaire
