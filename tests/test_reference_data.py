@@ -59,7 +59,8 @@ def _printed_number(value: str, printed: str) -> bool:
     digits = number[0].strip()
     compact = digits.replace(" ", "")
     pointed = digits.replace(",", ".")   # a few figures are printed with a decimal point
-    return any(form in printed for form in (text, digits, compact, pointed))
+    dotted = digits.replace(" ", ".")    # or a dot between thousands (« 300.000 »)
+    return any(form in printed for form in (text, digits, compact, pointed, dotted))
 
 
 @pytest.mark.parametrize("edition, seed", sorted(REFERENCES.items()))

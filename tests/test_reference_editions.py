@@ -102,11 +102,32 @@ LANDES = {
         "Notre Conseil"],
 }
 
+# Parts « 00 | » to « 06 | », chapters « A | » within the parts that have several.
+ARDECHE = {
+    "00 | Introduction": ["A | Le mot de la directrice", "B | Les chiffres clés"],
+    "01 | Présentation générale": [
+        "A | Le contexte géographique, démographique et médical",
+        "B | Les instances de décision et de concertation", "C | La gestion administrative",
+        "D | Le pilotage de l'activité"],
+    "02 | Évènements majeurs de l'année": ["Évènements majeurs de l'année"],
+    "03 | Garantir à tous l'accès aux droits et aux soins": [
+        "A | Faciliter l'accès aux soins pour tous", "B | Accompagner les plus fragiles"],
+    "04 | Optimiser la production, assurer une relation de qualité": [
+        "A | Les principales données de production",
+        "B | Permettre à tous de s'informer et faciliter les démarches"],
+    "05 | Améliorer le système de santé": [
+        "A | Accompagner les professionnels de santé",
+        "B | L'accompagnement en santé, la prévention et le programme Prado",
+        "C | La gestion du risque et la transformation du système de santé", "D | La lutte contre les fraudes"],
+    "06 | Annexe": ["Dépenses et recettes de fonctionnement"],
+}
+
 # edition: (outline, pages, at least this many tables, glossary entries, interviews, focus boxes)
 EDITIONS = {
     "artois/2017": (ARTOIS, (50, 90), 45, 113, 0, 0),
     "lille-douai/2019": (LILLE_DOUAI, (55, 90), 21, 88, 15, 16),
     "landes/2017": (LANDES, (36, 90), 3, 0, 0, 2),
+    "ardeche/2023": (ARDECHE, (40, 90), 13, 0, 0, 1),
 }
 
 
