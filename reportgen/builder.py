@@ -28,7 +28,7 @@ from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
-from . import longtables
+from . import longtables, yearly
 from .pdf import layout_document, write_pdf_atomically
 from .project import EditionPaths, Project
 
@@ -77,11 +77,12 @@ class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
     def __init__(self, project: Project, edition: str, progress: Progress | None = None,
-                 strict: bool = False):
+                 strict: bool = False, draft: bool = False):
         self.project = project
         self.paths: EditionPaths = project.edition(edition)
         self.progress = progress or _Silent()
         self.strict = strict
+        self.draft = draft   # values « à renseigner » are shown, not refused
         self.warnings: list[ReportWarning] = []
         self.timings: dict[str, float] = {}
 
@@ -89,6 +90,13 @@ class Builder:
     def run(self) -> BuildResult:
         self._stage(1)
         manifest, layout, store, front, parts, back = self.read()
+        self.warnings += yearly.restated(self.project, self.paths, store)
+        missing = store.missing()
+        if missing and not self.draft:
+            raise DataError(f"{len(missing)} valeur(s) encore « à renseigner », dont : "
+                            + " ; ".join(missing[:5]), self.paths.data,
+                            hint=f"« reportgen status {self.paths.name} » les liste toutes ; "
+                                 "« reportgen build --draft » produit un PDF de travail qui les signale")
         self._stage(2)
         chart_data = self.compute(manifest, layout, store, front, parts, back)
         self._stage(3, f"({len(chart_data)})")
@@ -180,6 +188,11 @@ class Builder:
         for i, part in enumerate(parts):
             for chapter in part.chapters:
                 chapter.part = i
+        for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
+            if chapter.meta.get("review"):   # carried over from last year: a warning, an error if strict
+                self.warnings.append(ReportWarning(
+                    f"chapitre à relire (« review: {chapter.meta['review']} ») : retirez la ligne une fois "
+                    "le texte mis à jour", chapter.files[0], 2))
         return manifest, layout, store, front, parts, back
 
     def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
@@ -265,9 +278,9 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,
-          strict: bool = False) -> BuildResult:
+          strict: bool = False, draft: bool = False) -> BuildResult:
     """Build one edition; raises :class:`ReportError` with the place of the first problem."""
-    return Builder(project, edition, progress, strict).run()
+    return Builder(project, edition, progress, strict, draft).run()
 
 
 __all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]

@@ -93,11 +93,17 @@ def chart(kind: str):
     return register
 
 
+class MissingValue(Exception):
+    """A chart whose figures are still « à renseigner »: a draft shows a frame instead."""
+
+
 def _number(store: DataStore, raw: Any, spec: ChartSpec, what: str) -> tuple[float, str]:
     try:
         value = store.value(raw)
     except KeyError as exc:
         raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
+    if value.display == french.MISSING:
+        raise MissingValue(spec.id)
     if value.figure is None:
         raise DataError(f"graphique « {spec.id} » : {what} « {raw} » n'est pas un chiffre",
                         spec.path, spec.line)
@@ -166,6 +172,8 @@ def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Poi
     except KeyError as exc:
         raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
     store.used.update(f"{name}.{r.key}.{table.columns[col].key}" for r in rows)
+    if any(r.cells[col].missing for r in rows):
+        raise MissingValue(spec.id)
     points = [Point(french.typeset_prose(r.label.rstrip(" :")), float(r.cells[col].figure.value),
                     r.cells[col].display)
               for r in rows if r.cells[col].figure is not None]

@@ -46,8 +46,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("editions", nargs=-1)
 @click.option("--strict", is_flag=True, help="Tout avertissement arrête la construction.")
+@click.option("--draft", is_flag=True,
+              help="PDF de travail : les valeurs « à renseigner » sont signalées au lieu d'arrêter.")
 @click.pass_obj
-def build(obj: dict, editions: tuple[str, ...], strict: bool) -> None:
+def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool) -> None:
     """Construit le PDF des ÉDITIONS (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
@@ -61,7 +63,7 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool) -> None:
         for name in names:
             progress = make_progress(name)
             try:
-                result = build_edition(project, name, progress, strict=strict)
+                result = build_edition(project, name, progress, strict=strict, draft=draft)
             finally:
                 progress.close()
             for warning in result.warnings:
@@ -69,6 +71,91 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool) -> None:
             click.echo(f"{result.pdf.relative_to(project.root)} : {result.pages} pages")
     except ReportError as exc:
         _fail(exc, debug)
+
+
+@main.command()
+@click.argument("edition")
+@click.option("--from", "source", metavar="CAISSE/ANNÉE", help="Édition à reprendre (par défaut : la précédente).")
+@click.pass_obj
+def new(obj: dict, edition: str, source: str | None) -> None:
+    """Crée l'édition EDITION (caisse/année) à partir de celle de l'année d'avant."""
+    from .yearly import new_edition
+
+    try:
+        project = _project()
+        for line in new_edition(project, edition, source):
+            click.echo(line)
+        click.echo(f"Édition {edition} créée. Suite : « reportgen status {edition} », puis "
+                   f"« reportgen collect export {edition} ».")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@main.command()
+@click.argument("edition")
+@click.pass_obj
+def status(obj: dict, edition: str) -> None:
+    """Ce qui reste à faire sur EDITION : chapitres à relire, valeurs à renseigner."""
+    from .yearly import status as edition_status
+
+    try:
+        project = _project()
+        progress = edition_status(project.edition(edition))
+        click.echo(f"Chapitres à relire : {len(progress.chapters)}")
+        for line in progress.chapters:
+            click.echo(f"  {line}")
+        click.echo(f"Valeurs à renseigner : {sum(progress.missing.values())}")
+        for name, count in sorted(progress.missing.items()):
+            click.echo(f"  {name} : {count}")
+        if progress.done:
+            click.echo("Tout est renseigné : l'édition peut être construite.")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@main.group()
+def collect() -> None:
+    """Collecte des chiffres de l'année dans des classeurs Excel."""
+
+
+@collect.command(name="export")
+@click.argument("edition")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Classeur à écrire.")
+@click.pass_obj
+def collect_export(obj: dict, edition: str, output: str | None) -> None:
+    """Écrit le classeur de collecte d'EDITION (build/<caisse>-<année>/collecte-….xlsx)."""
+    from pathlib import Path
+
+    from .collect import export
+
+    try:
+        project = _project()
+        paths = project.edition(edition)
+        target = Path(output) if output else paths.out / f"collecte-{paths.slug}.xlsx"
+        written = export(paths, target.resolve())
+        click.echo(f"{written} : à remplir par les services, puis « reportgen collect import {edition} "
+                   f"<classeur.xlsx> »")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@collect.command(name="import")
+@click.argument("edition")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
+    """Lit les classeurs remplis dans data/ ; une seule case fausse et rien n'est écrit."""
+    from pathlib import Path
+
+    from .collect import import_workbooks
+
+    try:
+        project = _project()
+        report = import_workbooks(project.edition(edition), [Path(w).resolve() for w in workbooks])
+        for line in report or ["rien de nouveau : les valeurs du classeur sont déjà dans data/"]:
+            click.echo(line)
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
 
 
 @main.command(name="list")

@@ -165,6 +165,22 @@ class DataStore:
                             root / "figures", hint="renommez le groupe dans figures/")
         return store
 
+    def missing(self) -> list[str]:
+        """Every value still « à renseigner », with its place: tables, key figures, figures."""
+        found = [place for table in self.tables.values() for place in table.missing()]
+        for group in self.kpis.values():
+            for tile in (t for top in group.tiles for t in (top, *top.children)):
+                if tile.value == french.MISSING or tile.previous == french.MISSING:
+                    found.append(f"{group.path.name} (chiffre clé « {group.id}.{tile.key} »)")
+        found += [f"{path.name} (chiffre « {key} »)" for key, (value, path) in self.figures.items()
+                  if value.strip() == french.MISSING]
+        for chart in self.charts.values():
+            values = [p.get("value") for p in chart.raw.get("data") or [] if isinstance(p, dict)]
+            values += [v for s in chart.raw.get("series") or [] for v in s.get("values") or []]
+            found += [f"{chart.path.name} (graphique « {chart.id} »)"
+                      for v in values if str(v).strip() == french.MISSING]
+        return found
+
     def _entries(self, folder: str):
         """Each top-level entry of every YAML file in a folder; a key defined twice is an error."""
         origin: dict[str, Path] = {}
@@ -239,6 +255,8 @@ def _figure_field(value: Any, path: Path, line: int | None, what: str) -> tuple[
     if value is None or value == "":
         return "", None
     text = str(value).strip()
+    if text == french.MISSING:
+        return french.MISSING, None
     figure = french.parse_figure(text)
     if figure is None:
         raise DataError(f"{what} « {text} » n'est pas un chiffre", path, line,
@@ -268,7 +286,7 @@ def _tile(raw: Any, n: int, group: str, parent: Any, path: Path, nested: bool = 
     line = line_of(raw, "value")
     display, figure = _figure_field(raw.get("value"), path, line, "la valeur")
     evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
-    if figure is None and not raw.get("text"):
+    if figure is None and not raw.get("text") and str(raw.get("value", "")).strip() != french.MISSING:
         raise DataError(f"chiffre clé « {raw['label']} » sans « value » ni « text »", path, line_of(raw))
     previous, _ = _figure_field(raw.get("previous"), path, line_of(raw, "previous"), "la valeur N-1")
     trend = str(raw.get("trend", "") or "")

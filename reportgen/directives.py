@@ -114,11 +114,17 @@ class Directives:
         return self.block("blocks/tables.html", items=[(t, self.table_use(t)) for t in tables])
 
     def chart(self, chart_id: str) -> Markup:
-        data = self.chart_data(chart_id)
+        try:
+            data = self.chart_data(chart_id)
+        except charts_mod.MissingValue:
+            return self.block("blocks/chart-missing.html", spec=self.store.charts[chart_id])
         return self.block("blocks/chart.html", chart=data, src=self.chart_file(data))
 
     def charts(self, *chart_ids: str) -> Markup:
-        items = [self.chart_data(c, columns=len(chart_ids)) for c in chart_ids]
+        try:
+            items = [self.chart_data(c, columns=len(chart_ids)) for c in chart_ids]
+        except charts_mod.MissingValue:
+            return Markup("").join(self.chart(c) for c in chart_ids)
         return self.block("blocks/charts.html", charts=[(d, self.chart_file(d)) for d in items])
 
     def kpis(self, group: str) -> Markup:
@@ -142,6 +148,8 @@ class Directives:
     def callout(self, value: str, label: str, sub: str = "") -> Markup:
         """A big figure: ``callout("=kpis.groupe.cle", "libellé")`` or a printed figure."""
         resolved = self.store.value(value)
+        if resolved.display == french.MISSING:
+            return self.block("blocks/callout.html", value=french.figure_markup(french.MISSING), label=label, sub=sub)
         if resolved.figure is None:
             raise ValueError(f"chiffre en exergue : « {value} » n'est pas un chiffre")
         return self.block("blocks/callout.html", value=resolved.display, label=label, sub=sub)
@@ -213,12 +221,12 @@ class Directives:
     def ranking(self, group: str, title: str = "") -> Markup:
         """A « TOP » list: the tiles of a group, in rank order, with bars scaled to the first."""
         tiles = get(self.store.kpis, group, "groupe de chiffres clés")
-        missing = [t.label for t in tiles.tiles if t.figure is None]
+        missing = [t.label for t in tiles.tiles if t.figure is None and t.value != french.MISSING]
         if missing:
             raise ValueError(f"classement « {group} » : « {missing[0]} » n'a pas de chiffre")
-        top = max(float(t.figure.value) for t in tiles.tiles) or 1.0
+        top = max((float(t.figure.value) for t in tiles.tiles if t.figure), default=0.0) or 1.0
         return self.block("blocks/ranking.html", group=tiles, title=title or tiles.title,
-                          shares=[100 * float(t.figure.value) / top for t in tiles.tiles])
+                          shares=[100 * float(t.figure.value) / top if t.figure else 0.0 for t in tiles.tiles])
 
     def interview(self, name: str, role: str, heading: str = "", portrait: str = "",
                   preposition: str = "à", body: str = "") -> Markup:

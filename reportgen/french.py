@@ -21,7 +21,10 @@ NBSP = "\u00a0"    # no-break space: before : and units
 MINUS = "-"  # kept ASCII: figures copied from the PDF must paste into a spreadsheet
 
 #: Words a table prints where it has no figure, kept exactly as printed.
+MISSING = "à renseigner"   # a value still to collect: refused in a final build, shown in a draft
+
 PLACEHOLDERS = frozenset({
+    MISSING,
     "", "-", "--", "/", "ns", "NC", "nc", "nd", "ND", "Néant", "néant", "Données non disponibles",
     "Non mesuré", "Non connu", "Pas d'évolution", "Pas d’évolution", "n.d.", "n.s.", "—", "–",
 })
@@ -173,5 +176,7 @@ def typeset_html(html: str) -> str:
 
 
 def figure_markup(text: str) -> Markup:
-    """A formatted figure as safe HTML, kept on one line."""
+    """A formatted figure as safe HTML, kept on one line; a value to collect is marked."""
+    if text == MISSING:
+        return Markup('<span class="fig missing">{}</span>').format(MISSING)
     return Markup('<span class="fig">{}</span>').format(escape(text))

@@ -50,6 +50,11 @@ class Cell:
     trend_before: bool = False     # the arrow comes before the figure
     marks: list[str] = field(default_factory=list)   # numbers of the table notes it calls
 
+    @property
+    def missing(self) -> bool:
+        """Still « à renseigner »: the figure has not been collected yet."""
+        return self.text == french.MISSING
+
 
 @dataclass
 class Row:
@@ -83,6 +88,11 @@ class Table:
     notes: list[str] = field(default_factory=list)
     size: str = "normal"
     orientation: str = "portrait"
+
+    def missing(self) -> list[str]:
+        """« file:line (colonne X) » of each value still to collect."""
+        return [f"{self.path.name}:{row.line} (colonne « {col.key} »)" for row in self.rows
+                for col, cell in zip(self.columns, row.cells) if cell.missing]
 
     @property
     def numbered_notes(self) -> bool:
