@@ -139,7 +139,7 @@ class DataStore:
                 if path.suffix.lower() in READERS:
                     if path.stem in store.tables:
                         raise DataError(f"le tableau « {path.stem} » existe en deux formats", path)
-                    store.tables[path.stem] = load_table(path)
+                    store.tables[path.stem] = load_table(path, int(root.name) if root.name.isdigit() else None)
                 elif path.suffix == ".yml" and not any(
                         path.with_suffix(ext).exists() for ext in READERS):
                     raise DataError("description de tableau sans fichier de données", path,

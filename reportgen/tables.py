@@ -117,8 +117,15 @@ class Table:
         return self.row(row_key).cells[self.column(column_key)]
 
 
-def load_table(csv_path: Path) -> Table:
-    """Read a table file and its spec; every cell is validated against its column."""
+RELATIVE_YEAR = re.compile(r"^N(?:-(\d))?$")
+
+
+def load_table(csv_path: Path, year: int | None = None) -> Table:
+    """Read a table file and its spec; every cell is validated against its column.
+
+    A column named ``N``, ``N-1``… is a year relative to the edition's ``year``: its header
+    prints that year, so the same table serves every edition.
+    """
     table_id = csv_path.stem
     spec_path = csv_path.with_suffix(".yml")
     spec: Any = load_yaml(spec_path) if spec_path.exists() else {}
@@ -147,7 +154,9 @@ def load_table(csv_path: Path) -> Table:
         if ctype not in ("number", "text"):
             raise DataError(f"type de colonne « {ctype} » inconnu (number ou text)", spec_path,
                             line_of(col_specs, name))
-        columns.append(Column(name, str(cspec.get("label", name)), ctype))
+        relative = RELATIVE_YEAR.match(name.strip())
+        default = str(year - int(relative[1] or 0)) if relative and year else name
+        columns.append(Column(name, str(cspec.get("label", default)), ctype))
     for name in col_specs:
         if name not in names:
             raise DataError(f"la colonne « {name} » n'existe pas dans {csv_path.name}", spec_path,

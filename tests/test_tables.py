@@ -82,3 +82,18 @@ def test_too_many_cells_in_a_csv_row(tmp_path):
     with pytest.raises(DataError) as err:
         load_table(write(tmp_path, "t", "L;v\nA;1;2\n"))
     assert err.value.line == 2 and "3 cellules pour 2 colonnes" in str(err.value)
+
+
+def test_relative_year_columns_print_the_edition_s_years(tmp_path):
+    path = write(tmp_path, "t", "Libellé;N-1;N\nEffectif;806;825\n")
+    assert [c.label for c in load_table(path, 2024).columns] == ["Libellé", "2023", "2024"]
+    assert [c.key for c in load_table(path, 2024).columns] == ["Libellé", "N-1", "N"]   # fig("t.effectif.N")
+    assert [c.label for c in load_table(path).columns] == ["Libellé", "N-1", "N"]
+
+
+def test_new_edition_shifts_relative_year_columns(tmp_path):
+    from reportgen.yearly import _column_roles
+
+    roles = _column_roles(["_key", "Libellé", "N-2", "N-1", "N", "Évolution"], 2023, 1)
+    assert roles == [("_key", "_key"), ("Libellé", "Libellé"), ("N-2", "N-1"), ("N-1", "N"), ("N", None),
+                     ("Évolution", None)]
