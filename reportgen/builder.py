@@ -196,16 +196,54 @@ class Builder:
         return manifest, layout, store, front, parts, back
 
     def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
-                table_breaks: dict[str, longtables.Cut] | None = None):
-        """Stage 2: directives resolved against the data; chapters become HTML."""
+                table_breaks: dict[str, longtables.Cut] | None = None,
+                problems: list[ReportError] | None = None):
+        """Stage 2: directives resolved against the data; chapters become HTML.
+
+        With ``problems``, a chapter that fails is noted there and the others go on.
+        """
         directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
         directives.table_breaks = table_breaks or {}
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)
         for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
-            renderer.render(chapter)
+            try:
+                renderer.render(chapter)
+            except ReportError as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
+        self._directives = directives
         return directives.used_charts
+
+    def check(self) -> list[ReportError]:
+        """Everything a build validates, without laying out: every problem, then the warnings.
+
+        Returns the errors (empty when the edition would build); warnings are in ``self.warnings``.
+        """
+        problems: list[ReportError] = []
+        try:
+            manifest, layout, store, front, parts, back = self.read()
+        except ReportError as exc:
+            return [exc]
+        self.warnings += yearly.restated(self.project, self.paths, store)
+        problems += [DataError("valeur encore « à renseigner »", self.paths.data / place.split(" ")[0])
+                     for place in store.missing()]
+        self.compute(manifest, layout, store, front, parts, back, problems=problems)
+        used_tables = set(self._directives.table_uses)
+        used_tables |= {str(c.raw.get("table")) for c in store.charts.values() if c.raw.get("table")}
+        used_tables |= {ref.split(".")[0] for ref in store.used}
+        for name, table in sorted(store.tables.items()):
+            if name not in used_tables:
+                self.warnings.append(ReportWarning(f"tableau « {name} » jamais imprimé", table.path,
+                                                   hint="placez-le avec {{ table(\"" + name + "\") }} ou retirez-le"))
+        if not problems:
+            try:
+                self.render_html(manifest, layout, front, parts, back)
+            except ReportError as exc:
+                problems.append(exc)
+        return problems
 
     def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
         """Stage 3: draw each chart used, unless an identical one was drawn before.
@@ -275,6 +313,13 @@ def _write_text_atomically(path: Path, text: str) -> None:
     tmp = path.with_name("." + path.name + ".part")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def check(project: Project, edition: str, strict: bool = False) -> tuple[list[ReportError], list[ReportWarning]]:
+    """Validate one edition without producing its PDF: (errors, warnings)."""
+    builder = Builder(project, edition, strict=strict)
+    problems = builder.check()
+    return problems, builder.warnings
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,

@@ -73,6 +73,39 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool) -> No
         _fail(exc, debug)
 
 
+@main.command(name="check")
+@click.argument("editions", nargs=-1)
+@click.option("--strict", is_flag=True, help="Tout avertissement compte comme une erreur.")
+@click.pass_obj
+def check_command(obj: dict, editions: tuple[str, ...], strict: bool) -> None:
+    """Vérifie les ÉDITIONS sans produire de PDF : tous les problèmes d'un coup, par fichier."""
+    from .builder import check
+
+    try:
+        project = _project()
+        names = list(editions) or project.editions()
+        failed = False
+        for name in names:
+            errors, warnings = check(project, name, strict=strict)
+            found = [("Erreur", e) for e in errors] + [("Erreur" if strict else "Avertissement", w)
+                                                      for w in warnings]
+            by_file: dict[str, list[str]] = {}
+            for kind, problem in found:
+                where = problem.where().split(":")[0] or name
+                by_file.setdefault(where, []).append(f"{kind} : {problem}")
+            for where in sorted(by_file):
+                click.echo(where)
+                for line in by_file[where]:
+                    click.secho(f"  {line}", fg="red" if line.startswith("Erreur") else "yellow")
+            errors_count = len(errors) + (len(warnings) if strict else 0)
+            failed |= errors_count > 0
+            click.echo(f"{name} : {errors_count} erreur(s), {0 if strict else len(warnings)} avertissement(s)")
+        if failed:
+            sys.exit(1)
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
 @main.command()
 @click.argument("edition")
 @click.option("--from", "source", metavar="CAISSE/ANNÉE", help="Édition à reprendre (par défaut : la précédente).")

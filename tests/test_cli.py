@@ -50,7 +50,8 @@ def test_list_shows_editions_and_state(project):
     assert "à jour" in run(project, "list").stdout
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["list"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["list"], ["check"], ["new"], ["status"], ["collect"],
+                                     ["collect", "export"], ["collect", "import"]])
 def test_help_on_every_command(project, command):
     done = run(project, *command, "--help")
     assert done.returncode == 0 and "Usage:" in done.stdout

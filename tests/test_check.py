@@ -1,0 +1,52 @@
+"""reportgen check: everything a build validates, without a PDF, every problem at once."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from reportgen.builder import check
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def run(project, *args):
+    env = {**os.environ, "REPORTGEN_ROOT": str(project.root)}
+    return subprocess.run([sys.executable, "-m", "reportgen", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_a_clean_edition_has_only_its_known_warning(project):
+    errors, warnings = check(project, "magazine/2020")
+    assert errors == []
+    assert [str(w) for w in warnings] == [
+        "content/magazine/2020: photo absente, rien n'est imprimé à sa place : images/absente.jpg"]
+
+
+def test_every_broken_chapter_is_reported_at_once_without_a_pdf(project):
+    content = project.content / "demo" / "2020"
+    edit(content / "01-contexte.md", '{{ table("population") }}', '{{ table("populations") }}')
+    edit(content / "02-activite.md", '{{ table("effectifs") }}', '{{ tableau("effectifs") }}')
+    errors, _ = check(project, "demo/2020")
+    messages = [str(e) for e in errors]
+    assert any(m.startswith("content/demo/2020/01-contexte.md:13:") and "populations" in m for m in messages)
+    assert any(m.startswith("content/demo/2020/02-activite.md:6:") and "tableau" in m for m in messages)
+    assert not (project.build / "demo-2020" / "rapport-activite-demo-2020.pdf").exists()
+
+
+def test_a_table_never_printed_is_a_warning_and_an_error_when_strict(project):
+    edit(project.content / "demo" / "2020" / "annexe-1.md", '{{ table("actions-par-acteur") }}', "")
+    errors, warnings = check(project, "demo/2020")
+    assert errors == []
+    assert [str(w) for w in warnings] == ["data/demo/2020/tables/actions-par-acteur.csv: tableau "
+                                          "« actions-par-acteur » jamais imprimé — placez-le avec "
+                                          '{{ table("actions-par-acteur") }} ou retirez-le']
+    done = run(project, "check", "--strict", "demo/2020")
+    assert done.returncode == 1
+    assert "data/demo/2020/tables/actions-par-acteur.csv" in done.stdout and "Erreur : " in done.stdout
+    relaxed = run(project, "check", "demo/2020")
+    assert relaxed.returncode == 0 and "1 avertissement(s)" in relaxed.stdout
