@@ -28,7 +28,7 @@ from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
-from . import longtables, yearly
+from . import lint, longtables, yearly
 from .pdf import layout_document, write_pdf_atomically
 from .project import EditionPaths, Project
 
@@ -238,6 +238,11 @@ class Builder:
             if name not in used_tables:
                 self.warnings.append(ReportWarning(f"tableau « {name} » jamais imprimé", table.path,
                                                    hint="placez-le avec {{ table(\"" + name + "\") }} ou retirez-le"))
+        unknown = sorted(set(manifest.lint.disable) - set(lint.RULES))
+        if unknown:
+            problems.append(ReportError(f"règle de style inconnue « {unknown[0]} »", self.paths.manifest,
+                                        hint=f"règles : {', '.join(lint.RULES)}"))
+        self.warnings += [f.warning() for f in lint.lint_edition(self.paths.content, manifest.lint.disable)]
         if not problems:
             try:
                 self.render_html(manifest, layout, front, parts, back)

@@ -76,15 +76,25 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool) -> No
 @main.command(name="check")
 @click.argument("editions", nargs=-1)
 @click.option("--strict", is_flag=True, help="Tout avertissement compte comme une erreur.")
+@click.option("--fix", is_flag=True, help="Applique les corrections de style sûres (montre d'abord les changements).")
 @click.pass_obj
-def check_command(obj: dict, editions: tuple[str, ...], strict: bool) -> None:
+def check_command(obj: dict, editions: tuple[str, ...], strict: bool, fix: bool) -> None:
     """Vérifie les ÉDITIONS sans produire de PDF : tous les problèmes d'un coup, par fichier."""
     from .builder import check
+    from .config import load_manifest
+    from .lint import diff, fixes
 
     try:
         project = _project()
         names = list(editions) or project.editions()
         failed = False
+        if fix:
+            for name in names:
+                paths = project.edition(name)
+                manifest, _ = load_manifest(paths.manifest)
+                for path, (before, after) in fixes(paths.content, manifest.lint.disable).items():
+                    click.echo(diff(path, before, after, project.root))
+                    path.write_text(after, encoding="utf-8")
         for name in names:
             errors, warnings = check(project, name, strict=strict)
             found = [("Erreur", e) for e in errors] + [("Erreur" if strict else "Avertissement", w)

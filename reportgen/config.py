@@ -50,6 +50,11 @@ class Style(_Model):
     chapter_dividers: bool = Field(False, description="Each chapter opens on a divider page of its own")
 
 
+class Lint(_Model):
+    disable: list[str] = Field(default_factory=list,
+                               description="House-style rules not applied to this edition (reportgen check)")
+
+
 class Theme(_Model):
     primary: str = Field("#0c419a", description="Main colour: covers, titles, table heads")
     accent: str = Field("#00a3e0", description="Accent colour: rules, tiles, glyphs")
@@ -81,6 +86,7 @@ class Manifest(_Model):
     hashtag: str = Field("", description="Hashtag printed after the sommaire and on the back cover")
     tagline: str = Field("", description="A line printed under the hashtag")
     address: list[str] = Field(default_factory=list, description="Postal address on the back cover")
+    lint: Lint = Field(default_factory=Lint, description="House-style lint settings")
     credits: list[str] = Field(default_factory=list,
                                description="Inside cover: « Conception et impression : … », photo credits")
 
