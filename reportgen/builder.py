@@ -242,7 +242,7 @@ class Builder:
         if unknown:
             problems.append(ReportError(f"règle de style inconnue « {unknown[0]} »", self.paths.manifest,
                                         hint=f"règles : {', '.join(lint.RULES)}"))
-        self.warnings += [f.warning() for f in lint.lint_edition(self.paths.content, manifest.lint.disable)]
+        self.warnings += [f.warning() for f in lint.lint_edition(self.paths.content, manifest.lint.disable, store)]
         if not problems:
             try:
                 self.render_html(manifest, layout, front, parts, back)

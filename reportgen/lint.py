@@ -9,7 +9,10 @@ outside directives, HTML tags and addresses:
 - ``ordinals``: 1ère, 2ème, 3ième → 1re, 2e, 3e (the layout sets them in superscript);
 - ``capitals``: a capital E that lost its accent (Etat → État), from a list of words;
 - ``repeated``: a word written twice in a row (« le le »);
-- ``spaces``: two spaces inside a sentence.
+- ``spaces``: two spaces inside a sentence;
+- ``figures``: a figure typed in the text (with a unit, decimals or thousands) rather than
+  bound to the data with ``{{ fig("…") }}``: the message proposes the binding when the same
+  value is in the data, and flags a close but different value as a probable inconsistency.
 
 Each rule can be turned off for an edition (``lint: {disable: [ordinals]}`` in the manifest).
 Fixes never touch a figure: digits are left as they are.
@@ -21,9 +24,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from decimal import Decimal
+
+from . import french
 from .errors import ReportWarning
 
-RULES = ("guillemets", "ellipsis", "ordinals", "capitals", "repeated", "spaces")
+RULES = ("guillemets", "ellipsis", "ordinals", "capitals", "repeated", "spaces", "figures")
 
 # words whose initial É is often typed E; the fix keeps the rest of the word as written
 ACCENTED = {
@@ -126,9 +132,64 @@ def _changed(line: str, fixed: str) -> str:
     return fixed[start:stop if stop != -1 else len(fixed)].strip()
 
 
-def lint_edition(content: Path, disabled: list[str]) -> list[Finding]:
+def lint_edition(content: Path, disabled: list[str], store=None) -> list[Finding]:
     rules = set(RULES) - set(disabled)
-    return [f for md in sorted(content.rglob("*.md")) for f in lint_file(md, rules)]
+    found = [f for md in sorted(content.rglob("*.md")) for f in lint_file(md, rules - {"figures"})]
+    if "figures" in rules and store is not None:
+        found += [f for md in sorted(content.rglob("*.md")) for f in unbound_figures(md, store)]
+    return found
+
+
+_FIGURE = re.compile(r"(?<![\w,.])(?<!\d )(\d{1,3}(?:[ \u202f\u00a0]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(\s?(?:%|€|‰))?")
+
+
+def _known_values(store) -> dict:
+    """{(value, unit): reference} of every figure of the edition's data."""
+    values: dict = {}
+    for table in store.tables.values():
+        for row in table.rows:
+            for col, cell in zip(table.columns, row.cells):
+                if cell.figure:
+                    values.setdefault((cell.figure.value, cell.figure.unit), f"{table.id}.{row.key}.{col.key}")
+    for group in store.kpis.values():
+        for tile in (t for top in group.tiles for t in (top, *top.children)):
+            if tile.figure:
+                values.setdefault((tile.figure.value, tile.figure.unit), f"kpis.{group.id}.{tile.key}")
+    for key, (text, _) in store.figures.items():
+        figure = french.parse_figure(text)
+        if figure:
+            values.setdefault((figure.value, figure.unit), key)
+    return values
+
+
+def unbound_figures(path: Path, store) -> list[Finding]:
+    """Figures typed in the text: bind them; a close value in the data may be an inconsistency."""
+    values = _known_values(store)
+    findings = []
+    for n, line in _prose_lines(path.read_text(encoding="utf-8")):
+        plain = _PROTECTED.sub("§", line)
+        for match in _FIGURE.finditer(plain):
+            number, unit = match[1], (match[2] or "").strip()
+            if not (unit or "," in number or re.search(r"\d[ \u202f\u00a0]\d{3}", number)):
+                continue           # a day, a count in words' place, a year: left to the writer
+            figure = french.parse_figure(match[0].strip())
+            if figure is None:
+                continue
+            text = match[0].strip()
+            ref = values.get((figure.value, figure.unit))
+            if ref:
+                message = f"« {text} » tapé dans le texte : la même valeur est dans les données, écrivez {{{{ fig(\"{ref}\") }}}}"
+            else:
+                near = [(v, r) for (v, u), r in values.items()   # a precise figure near a printed one
+                        if figure.decimals and u == figure.unit and v
+                        and abs(v - figure.value) <= abs(v) * Decimal("0.01")]
+                if near:
+                    message = (f"« {text} » tapé dans le texte, proche de {near[0][1]} "
+                               f"({french.format_number(near[0][0], 2)}) : incohérence probable")
+                else:
+                    message = f"« {text} » tapé dans le texte : mettez-le dans data/…/figures/ et écrivez {{{{ fig(\"…\") }}}}"
+            findings.append(Finding(path, n, "figures", message))
+    return findings
 
 
 def fixes(content: Path, disabled: list[str]) -> dict[Path, tuple[str, str]]:

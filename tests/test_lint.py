@@ -62,3 +62,27 @@ def test_an_unknown_rule_in_the_manifest_is_an_error(project):
     manifest.write_text(manifest.read_text(encoding="utf-8") + "lint: {disable: [virgules]}\n", encoding="utf-8")
     errors, _ = check(project, "demo/2020")
     assert any("règle de style inconnue « virgules »" in str(e) for e in errors)
+
+
+@pytest.mark.parametrize("sentence, message", [
+    ("La densité atteint 275,57 habitants.",
+     '« 275,57 » tapé dans le texte : la même valeur est dans les données, écrivez {{ fig("kpis.circonscription.densite") }}'),
+    ("La densité atteint 275,6 habitants.",
+     "« 275,6 » tapé dans le texte, proche de kpis.circonscription.densite (275,57) : incohérence probable"),
+    ("Un budget de 4 321 € cette année.",
+     '« 4 321 € » tapé dans le texte : mettez-le dans data/…/figures/ et écrivez {{ fig("…") }}'),
+])
+def test_figures_typed_in_the_text_are_reported_with_their_binding(project, sentence, message):
+    md = project.content / "demo" / "2020" / "01-contexte.md"
+    md.write_text(md.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+    _, warnings = check(project, "demo/2020")
+    found = [str(w) for w in warnings if "[figures]" in str(w)]
+    assert found == [f"content/demo/2020/01-contexte.md:{len(md.read_text().splitlines())}: [figures] {message}"]
+
+
+def test_days_years_and_small_counts_are_left_to_the_writer(project):
+    md = project.content / "demo" / "2020" / "01-contexte.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nLe 15 mars 2020, 12 agents ont rejoint l'accueil.\n",
+                  encoding="utf-8")
+    _, warnings = check(project, "demo/2020")
+    assert not [w for w in warnings if "[figures]" in str(w)]
