@@ -12,6 +12,7 @@ replaced only by a complete new one.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -77,12 +78,13 @@ class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
     def __init__(self, project: Project, edition: str, progress: Progress | None = None,
-                 strict: bool = False, draft: bool = False):
+                 strict: bool = False, draft: bool = False, proof: bool = False):
         self.project = project
         self.paths: EditionPaths = project.edition(edition)
         self.progress = progress or _Silent()
         self.strict = strict
-        self.draft = draft   # values « à renseigner » are shown, not refused
+        self.draft = draft or proof   # values « à renseigner » are shown, not refused
+        self.proof = proof            # a reviewer's proof: watermark, sources, open items
         self.warnings: list[ReportWarning] = []
         self.timings: dict[str, float] = {}
 
@@ -90,6 +92,7 @@ class Builder:
     def run(self) -> BuildResult:
         self._stage(1)
         manifest, layout, store, front, parts, back = self.read()
+        self._store = store
         self.warnings += yearly.restated(self.project, self.paths, store)
         missing = store.missing()
         if missing and not self.draft:
@@ -103,7 +106,7 @@ class Builder:
         chart_files = self.draw_charts(chart_data, manifest, layout)
         self._stage(4)
         html = self.render_html(manifest, layout, front, parts, back)
-        html_path = self.paths.html
+        html_path = self._out(self.paths.html)
         _write_text_atomically(html_path, html)
         if self.strict and self.warnings:
             raise self.warnings[0]
@@ -125,10 +128,10 @@ class Builder:
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
-        write_pdf_atomically(document, self.paths.pdf)
+        write_pdf_atomically(document, self._out(self.paths.pdf))
         self._stage(0)
         del chart_files
-        return BuildResult(self.paths.name, self.paths.pdf, html_path, len(document.pages),
+        return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, len(document.pages),
                            self.warnings, self.timings)
 
     def _stage(self, number: int, detail: str = "") -> None:
@@ -204,6 +207,7 @@ class Builder:
         """
         directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
         directives.table_breaks = table_breaks or {}
+        directives.proof = self.proof
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)
@@ -290,8 +294,29 @@ class Builder:
         out = self.paths.out
         # relative links keep the HTML independent of where the project lives
         sheets = [Path(os.path.relpath(s, out)).as_posix() for s in layout.stylesheets]
+        proof = None
+        if self.proof:
+            proof = {"date": time.strftime("%d/%m/%Y %H:%M"), "version": self._version(),
+                     "missing": self._store.missing(),
+                     "review": [f"{c.files[0].name} : {c.meta['review']}"
+                                for c in [*front, *(c for p in parts for c in p.chapters), *back]
+                                if c.meta.get("review")],
+                     "warnings": [str(w) for w in self.warnings]}
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
-                             theme=manifest.theme, stylesheets=sheets)
+                             theme=manifest.theme, stylesheets=sheets, proof=proof)
+
+    def _out(self, path: Path) -> Path:
+        """A proof is written beside the final PDF, never over it."""
+        return path.with_name(f"{path.stem}-epreuve{path.suffix}") if self.proof else path
+
+    def _version(self) -> str:
+        """A short fingerprint of the edition's content and data: two proofs of one state agree."""
+        digest = hashlib.sha256()
+        for folder in (self.paths.content, self.paths.data):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+        return digest.hexdigest()[:10]
 
 
 def _number_chapters(style, parts) -> None:
@@ -328,9 +353,12 @@ def check(project: Project, edition: str, strict: bool = False) -> tuple[list[Re
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,
-          strict: bool = False, draft: bool = False) -> BuildResult:
-    """Build one edition; raises :class:`ReportError` with the place of the first problem."""
-    return Builder(project, edition, progress, strict, draft).run()
+          strict: bool = False, draft: bool = False, proof: bool = False) -> BuildResult:
+    """Build one edition; raises :class:`ReportError` with the place of the first problem.
+
+    ``proof`` writes a reviewer's proof beside the PDF (``…-epreuve.pdf``) instead.
+    """
+    return Builder(project, edition, progress, strict, draft, proof).run()
 
 
 __all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]

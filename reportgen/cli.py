@@ -48,8 +48,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Tout avertissement arrête la construction.")
 @click.option("--draft", is_flag=True,
               help="PDF de travail : les valeurs « à renseigner » sont signalées au lieu d'arrêter.")
+@click.option("--proof", is_flag=True,
+              help="Épreuve pour les relecteurs (…-epreuve.pdf) : filigrane, sources des données, points ouverts.")
 @click.pass_obj
-def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool) -> None:
+def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool) -> None:
     """Construit le PDF des ÉDITIONS (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
@@ -63,7 +65,7 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool) -> No
         for name in names:
             progress = make_progress(name)
             try:
-                result = build_edition(project, name, progress, strict=strict, draft=draft)
+                result = build_edition(project, name, progress, strict=strict, draft=draft, proof=proof)
             finally:
                 progress.close()
             for warning in result.warnings:

@@ -60,6 +60,7 @@ class Directives:
         self.used_charts: dict[str, charts_mod.ChartData] = {}
         self.anchors: set[str] = set()
         self.table_uses: dict[str, int] = {}
+        self.proof = False
         self.table_breaks: dict[str, longtables.Cut] = {}   # set by the builder after a first layout
 
     def functions(self) -> dict[str, Any]:
@@ -77,7 +78,11 @@ class Directives:
         return name
 
     def block(self, template: str, **ctx: Any) -> Markup:
-        return Markup(self.layout.render(template, edition=self.manifest, anchor=self.anchor, **ctx))
+        html = Markup(self.layout.render(template, edition=self.manifest, anchor=self.anchor, **ctx))
+        source = self.proof and _source_of(ctx, self.store)
+        if source:   # a reviewer's proof names the data file of every table, chart and tile group
+            html = Markup('<div class="proof-block"><p class="proof-source">{}</p>{}</div>').format(source, html)
+        return html
 
     def chart_data(self, chart_id: str, columns: int = 1) -> charts_mod.ChartData:
         """A chart sized for its place: full width, or one of ``columns`` side by side."""
@@ -267,6 +272,20 @@ class Directives:
                 months.append((name, []))
             months[-1][1].append(event)
         return self.block("blocks/timeline.html", title=title, months=months)
+
+
+def _source_of(ctx: dict[str, Any], store: DataStore) -> str:
+    """« tables/effectifs.csv », « kpis/01.yml (groupe rh : cdi, cdd) » for a proof's margin."""
+    if "table" in ctx:
+        return f"{ctx['table'].path.parent.name}/{ctx['table'].path.name}"
+    if "items" in ctx and ctx["items"] and isinstance(ctx["items"][0], tuple):
+        return " · ".join(f"tables/{t.path.name}" for t, _ in ctx["items"])
+    if "chart" in ctx and ctx["chart"].id in store.charts:
+        return f"charts/{store.charts[ctx['chart'].id].path.name} ({ctx['chart'].id})"
+    if "group" in ctx and hasattr(ctx["group"], "tiles"):
+        group = ctx["group"]
+        return f"kpis/{group.path.name} ({group.id} : {', '.join(t.key for t in group.tiles)})"
+    return ""
 
 
 @dataclass

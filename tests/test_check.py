@@ -50,3 +50,22 @@ def test_a_table_never_printed_is_a_warning_and_an_error_when_strict(project):
     assert "data/demo/2020/tables/actions-par-acteur.csv" in done.stdout and "Erreur : " in done.stdout
     relaxed = run(project, "check", "demo/2020")
     assert relaxed.returncode == 0 and "1 avertissement(s)" in relaxed.stdout
+
+
+def test_a_proof_names_its_sources_marks_every_page_and_lists_open_items(project):
+    from pypdf import PdfReader
+
+    from reportgen.builder import build
+
+    final = build(project, "demo/2020").pdf
+    before = final.read_bytes()
+    md = project.content / "demo" / "2020" / "01-contexte.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("---\n", "---\nreview: à relire\n", 1), encoding="utf-8")
+    result = build(project, "demo/2020", proof=True)
+    assert result.pdf.name == "rapport-activite-demo-2020-epreuve.pdf"
+    assert final.read_bytes() == before                     # the final PDF is left as it was
+    pages = [p.extract_text() for p in PdfReader(str(result.pdf)).pages]
+    assert all("ÉPREUVE" in text for text in pages[1:])
+    text = " ".join(pages)
+    assert "tables/population.csv" in text and "kpis/chiffres.yml (circonscription : communes" in text
+    assert "Épreuve : points ouverts" in pages[-1] and "01-contexte.md : à relire" in pages[-1]
