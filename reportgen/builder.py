@@ -29,7 +29,7 @@ from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
-from . import lint, longtables, yearly
+from . import lint, longtables, preflight, yearly
 from .pdf import layout_document, write_pdf_atomically
 from .project import EditionPaths, Project
 
@@ -125,6 +125,7 @@ class Builder:
             _write_text_atomically(html_path, html)
             document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         self.warnings += warnings
+        self.warnings += preflight.check_pages(document, html_path)
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
