@@ -137,6 +137,7 @@ def format_evolution(new: Figure, old: Figure, decimals: int = 1) -> Figure | No
 
 _SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]+([;!?])|[ \u00a0\u202f]*(»)")
 _SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")   # between letters: aujourd'hui, l'État
 _SPACE_AFTER_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?: \d{3})+)(?![\d])")
 _UNIT_SPACE = re.compile(r"(\d)[ \u00a0]?(%|‰|€)")
@@ -144,7 +145,8 @@ _ORDINAL = re.compile(r"\b(\d+|[IVX]+|[IVXLC]{2,})(er|re|ère|e|ème|nd|nde)\b")
 
 
 def typeset_prose(text: str) -> str:
-    """Apply the French spacing rules to plain text (no markup inside)."""
+    """Apply the French spacing rules to plain text (no markup inside); l'apostrophe → l’apostrophe."""
+    text = _APOSTROPHE.sub("’", text)
     text = _SPACE_BEFORE.sub(lambda m: NNBSP + (m[1] or m[2]), text)
     text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
     text = _SPACE_AFTER_QUOTE.sub("«" + NNBSP, text)

@@ -49,7 +49,7 @@ def test_non_figures_are_not_parsed(text):
 
 
 def test_placeholder_cells_are_kept_as_printed():
-    assert format_cell("Pas d'évolution") == "Pas d'évolution"
+    assert format_cell("Pas d'évolution") == "Pas d’évolution"     # only the apostrophe is set
     assert format_cell("-") == "-"
 
 
@@ -67,6 +67,7 @@ def test_evolution_is_signed_percent():
 
 def test_no_break_before_high_punctuation_and_inside_guillemets():
     assert typeset_prose("«loi de financement»") == f"«{NNBSP}loi de financement{NNBSP}»"
+    assert typeset_prose("l'État, aujourd'hui, 'cité' et 2'30") == "l’État, aujourd’hui, 'cité' et 2'30"
     text = typeset_prose("Président : Mme X ; vraiment ? oui ! « la solidarité »")
     assert f"Président{NBSP}:" in text
     assert f"X{NNBSP};" in text and f"vraiment{NNBSP}?" in text and f"oui{NNBSP}!" in text

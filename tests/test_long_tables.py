@@ -22,7 +22,7 @@ EDITION = "finances/2020"
 def built(demo_build):
     project, _ = demo_build
     result = build(project, EDITION)
-    pages = [p.extract_text() for p in PdfReader(str(result.pdf)).pages]
+    pages = [p.extract_text().replace("’", "'") for p in PdfReader(str(result.pdf)).pages]
     return result, pages, result.html.read_text(encoding="utf-8")
 
 

@@ -49,7 +49,7 @@ def test_sommaire_dividers_headings_and_running_headers_number_alike(built):
     assert '<span class="divider-chapter-number">A |</span> Le mot de la directrice' in html
     assert 'data-short="B | Les chiffres clés"' in html
     pages = [p.extract_text() for p in PdfReader(str(result.pdf)).pages]
-    assert any("B | LES CHIFFRES CLÉS" in p and "Carte d'identité" in p for p in pages)
+    assert any("B | LES CHIFFRES CLÉS" in p and "Carte d’identité" in p for p in pages)
 
 
 def test_a_tile_shows_its_dont_parts_and_their_shares(built):

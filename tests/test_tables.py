@@ -22,7 +22,7 @@ def test_cells_are_parsed_and_typeset(tmp_path):
     assert [r.kind for r in table.rows] == ["section", "dont", "total"]
     assert table.cell("dont-secteur-1", "2017").display == "751"
     assert table.cell("dont-secteur-1", "2016").figure.value < 0
-    assert table.cell("total", "2016").display == "Pas d'évolution"
+    assert table.cell("total", "2016").display == "Pas d’évolution"
     assert table.rows[1].line == 3
 
 
