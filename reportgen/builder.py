@@ -13,6 +13,7 @@ replaced only by a complete new one.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -72,6 +73,7 @@ class BuildResult:
     pages: int
     warnings: list[ReportWarning]
     timings: dict[str, float] = field(default_factory=dict)
+    reused: bool = False        # nothing had changed: the previous PDF stands
 
 
 class Builder:
@@ -91,6 +93,11 @@ class Builder:
     # --- stages -------------------------------------------------------------------------------
     def run(self) -> BuildResult:
         self._stage(1)
+        stamp = self._out(self.paths.out / "build-inputs.json")
+        inputs = self._inputs()
+        reused = None if os.environ.get("REPORTGEN_NO_CACHE") else self._reuse(stamp, inputs)
+        if reused:
+            return reused
         manifest, layout, store, front, parts, back = self.read()
         self._store = store
         self.warnings += yearly.restated(self.project, self.paths, store)
@@ -130,6 +137,9 @@ class Builder:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
         write_pdf_atomically(document, self._out(self.paths.pdf))
+        _write_text_atomically(stamp, json.dumps({"inputs": inputs, "pages": len(document.pages),
+                                                  "charts": sorted(chart_data),
+                                                  "warnings": [str(w) for w in self.warnings]}))
         self._stage(0)
         del chart_files
         return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, len(document.pages),
@@ -264,10 +274,11 @@ class Builder:
         theme = manifest.theme.model_dump()
         out = self.paths.out / "charts"
         out.mkdir(parents=True, exist_ok=True)
+        no_cache = bool(os.environ.get("REPORTGEN_NO_CACHE"))   # the benchmark's baseline
         todo = [(self.paths.out / name, data) for name, data in sorted(used.items())
-                if not (self.paths.out / name).exists()]
+                if no_cache or not (self.paths.out / name).exists()]
         done = len(used) - len(todo)
-        workers = min(len(todo), os.cpu_count() or 1, 4)
+        workers = 1 if no_cache else min(len(todo), os.cpu_count() or 1, 4)
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -305,6 +316,33 @@ class Builder:
                      "warnings": [str(w) for w in self.warnings]}
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
                              theme=manifest.theme, stylesheets=sheets, proof=proof)
+
+    def _inputs(self) -> str:
+        """A fingerprint of all a build reads: the edition, the layouts, the code, the options."""
+        digest = hashlib.sha256(f"{self.strict}{self.draft}{self.proof}".encode())
+        package = Path(__file__).parent
+        for folder in (self.paths.content, self.paths.data, self.project.layouts, package):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()
+
+    def _reuse(self, stamp: Path, inputs: str) -> BuildResult | None:
+        """Nothing read by the build has changed since the last one: its PDF stands."""
+        pdf = self._out(self.paths.pdf)
+        try:
+            last = json.loads(stamp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if last.get("inputs") != inputs or not pdf.exists() or pdf.stat().st_mtime < stamp.stat().st_mtime - 5:
+            return None
+        if not all((self.paths.out / name).exists() for name in last.get("charts", [])):
+            return None   # a chart file was removed: it is drawn again
+        self._stage(0)
+        warnings = [ReportWarning(w) for w in last.get("warnings", [])]
+        return BuildResult(self.paths.name, pdf, self._out(self.paths.html), last["pages"], warnings,
+                           self.timings, reused=True)
 
     def _out(self, path: Path) -> Path:
         """A proof is written beside the final PDF, never over it."""

@@ -50,8 +50,10 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="PDF de travail : les valeurs « à renseigner » sont signalées au lieu d'arrêter.")
 @click.option("--proof", is_flag=True,
               help="Épreuve pour les relecteurs (…-epreuve.pdf) : filigrane, sources des données, points ouverts.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 8), default=1,
+              help="Nombre d'éditions construites en même temps (une par cœur).")
 @click.pass_obj
-def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool) -> None:
+def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool, jobs: int) -> None:
     """Construit le PDF des ÉDITIONS (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
@@ -62,6 +64,9 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
         names = list(editions) or project.editions()
         if not names:
             raise ReportError("aucune édition trouvée sous content/ (il faut content/<caisse>/<année>/edition.yml)")
+        if jobs > 1 and len(names) > 1:
+            _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof)
+            return
         for name in names:
             progress = make_progress(name)
             try:
@@ -70,9 +75,42 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
                 progress.close()
             for warning in result.warnings:
                 click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
-            click.echo(f"{result.pdf.relative_to(project.root)} : {result.pages} pages")
+            click.echo(f"{result.pdf.relative_to(project.root)} : {result.pages} pages"
+                       + (" (à jour : rien n'a changé depuis la dernière construction)" if result.reused else ""))
     except ReportError as exc:
         _fail(exc, debug)
+
+
+def _build_one(project, name: str, options: dict) -> tuple[str, str, int, list[str], bool]:
+    from .builder import build as build_edition
+
+    try:
+        result = build_edition(project, name, **options)
+    except ReportError as exc:
+        return name, f"Erreur : {exc}", 0, [], False
+    return name, str(result.pdf.relative_to(project.root)), result.pages, [str(w) for w in result.warnings], \
+        result.reused
+
+
+def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
+    """Editions built side by side in forked processes; the first error ends with status 1."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    failed = False
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(names)), mp_context=context) as pool:
+        for name, pdf, pages, warnings, reused in pool.map(_build_one, [project] * len(names), names,
+                                                            [options] * len(names)):
+            for warning in warnings:
+                click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
+            if pdf.startswith("Erreur"):
+                click.secho(f"[{name}] {pdf}", fg="red", err=True)
+                failed = True
+            else:
+                click.echo(f"{pdf} : {pages} pages" + (" (à jour)" if reused else ""))
+    if failed:
+        sys.exit(1)
 
 
 @main.command(name="check")
