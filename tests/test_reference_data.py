@@ -14,7 +14,7 @@ import pytest
 from reportgen.datastore import DataStore
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+REFERENCE_TEXTS = REPO.parent / "shared" / "seeds"
 REFERENCES = {
     "artois/2017": "000_593b1b6dbff558aa.txt",
     "lille-douai/2019": "001_e079be71184a875c.txt",
@@ -29,9 +29,9 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.parametrize("edition, seed", sorted(REFERENCES.items()))
-def test_every_table_figure_is_printed_in_the_reference(edition, seed):
-    source = SEEDS / seed
+@pytest.mark.parametrize("edition, extraction", sorted(REFERENCES.items()))
+def test_every_table_figure_is_printed_in_the_reference(edition, extraction):
+    source = REFERENCE_TEXTS / extraction
     if not source.exists():
         pytest.skip("reference extraction not available")
     printed = norm(source.read_text(encoding="utf-8"))
@@ -63,9 +63,9 @@ def _printed_number(value: str, printed: str) -> bool:
     return any(form in printed for form in (text, digits, compact, pointed, dotted))
 
 
-@pytest.mark.parametrize("edition, seed", sorted(REFERENCES.items()))
-def test_every_tile_and_figure_is_printed_in_the_reference(edition, seed):
-    source = SEEDS / seed
+@pytest.mark.parametrize("edition, extraction", sorted(REFERENCES.items()))
+def test_every_tile_and_figure_is_printed_in_the_reference(edition, extraction):
+    source = REFERENCE_TEXTS / extraction
     if not source.exists():
         pytest.skip("reference extraction not available")
     printed = norm(source.read_text(encoding="utf-8"))
