@@ -125,7 +125,7 @@ def export(paths: EditionPaths, target: Path) -> Path:
             ws.column_dimensions[ws.cell(2, c).column_letter].width = 18
         ws.protection.sheet = True
     tiles = [(group, tile) for group in store.kpis.values()
-             for top in group.tiles for tile in (top, *top.children) if tile.value == MISSING]
+             for top in group.tiles for tile in (top, *top.children) if tile.missing]
     if tiles:
         ws = wb.create_sheet(KPI_SHEET)
         for c, head in enumerate(["Groupe", "Clé", "Libellé", "Année précédente", "Valeur"], 1):

@@ -33,6 +33,11 @@ class Tile:
     trend: str = ""            # up | down | rising | falling | flat, from the evolution or as given
     children: list["Tile"] = field(default_factory=list)   # the « dont » tiles it splits into
 
+    @property
+    def missing(self) -> bool:
+        """Still « à renseigner »: the figure has not been collected yet."""
+        return self.value == french.MISSING
+
 
 TRENDS = {"up": "↑", "down": "↓", "rising": "↗", "falling": "↘", "flat": "→"}
 
@@ -170,7 +175,7 @@ class DataStore:
         found = [place for table in self.tables.values() for place in table.missing()]
         for group in self.kpis.values():
             for tile in (t for top in group.tiles for t in (top, *top.children)):
-                if tile.value == french.MISSING or tile.previous == french.MISSING:
+                if tile.missing or tile.previous == french.MISSING:
                     found.append(f"{group.path.name} (chiffre clé « {group.id}.{tile.key} »)")
         found += [f"{path.name} (chiffre « {key} »)" for key, (value, path) in self.figures.items()
                   if value.strip() == french.MISSING]

@@ -226,7 +226,7 @@ class Directives:
     def ranking(self, group: str, title: str = "") -> Markup:
         """A « TOP » list: the tiles of a group, in rank order, with bars scaled to the first."""
         tiles = get(self.store.kpis, group, "groupe de chiffres clés")
-        missing = [t.label for t in tiles.tiles if t.figure is None and t.value != french.MISSING]
+        missing = [t.label for t in tiles.tiles if t.figure is None and not t.missing]
         if missing:
             raise ValueError(f"classement « {group} » : « {missing[0]} » n'a pas de chiffre")
         top = max((float(t.figure.value) for t in tiles.tiles if t.figure), default=0.0) or 1.0

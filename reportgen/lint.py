@@ -136,7 +136,8 @@ def lint_edition(content: Path, disabled: list[str], store=None) -> list[Finding
     rules = set(RULES) - set(disabled)
     found = [f for md in sorted(content.rglob("*.md")) for f in lint_file(md, rules - {"figures"})]
     if "figures" in rules and store is not None:
-        found += [f for md in sorted(content.rglob("*.md")) for f in unbound_figures(md, store)]
+        values = _known_values(store)
+        found += [f for md in sorted(content.rglob("*.md")) for f in unbound_figures(md, values)]
     return found
 
 
@@ -162,9 +163,11 @@ def _known_values(store) -> dict:
     return values
 
 
-def unbound_figures(path: Path, store) -> list[Finding]:
-    """Figures typed in the text: bind them; a close value in the data may be an inconsistency."""
-    values = _known_values(store)
+def unbound_figures(path: Path, values: dict) -> list[Finding]:
+    """Figures typed in the text: bind them; a close value in the data may be an inconsistency.
+
+    ``values`` is :func:`_known_values` of the edition's data.
+    """
     findings = []
     for n, line in _prose_lines(path.read_text(encoding="utf-8")):
         plain = _PROTECTED.sub("§", line)

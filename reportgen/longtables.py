@@ -14,9 +14,9 @@ until nothing moves.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .pdf import boxes
 from .tables import MERGE_UP, Table
 
 SUBTOTALS = {"subtotal", "subtotal2", "subtotal3", "total"}
@@ -42,18 +42,12 @@ class Measure:
     width: float = 0.0
 
 
-def _boxes(box) -> Iterator:
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _boxes(child)
-
-
 def measure(document) -> dict[str, Measure]:
     """Rows, header, title and columns of every table use, as laid out."""
     found: dict[str, Measure] = {}
     for number, page in enumerate(document.pages):
         page_box = page._page_box
-        for box in _boxes(page_box):
+        for box in boxes(page_box):
             tag = getattr(box, "element_tag", None)
             element = getattr(box, "element", None)
             if element is None or tag is None:

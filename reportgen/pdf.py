@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -69,6 +70,13 @@ def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path
         logger.setLevel(level)
     warnings = [ReportWarning(f"WeasyPrint : {m}", source) for m in collector.messages]
     return document, warnings
+
+
+def boxes(box) -> Iterator:
+    """A laid-out box and all the boxes inside it, depth first."""
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from boxes(child)
 
 
 def write_pdf_atomically(document, target: Path, metadata_date: str | None = None) -> int:

@@ -8,22 +8,16 @@ Each finding is a warning naming the page; ``--strict`` makes it an error.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ReportWarning
+from .pdf import boxes
 
 TOLERANCE = 2.0   # CSS px: rounding
 
 
-def _boxes(box) -> Iterator:
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _boxes(child)
-
-
 def _text(box) -> str:
-    return " ".join(b.text for b in _boxes(box) if type(b).__name__ == "TextBox").strip()
+    return " ".join(b.text for b in boxes(box) if type(b).__name__ == "TextBox").strip()
 
 
 def check_pages(document, source: Path) -> list[ReportWarning]:
@@ -36,7 +30,7 @@ def check_pages(document, source: Path) -> list[ReportWarning]:
         roots = [c for c in page_box.children if getattr(c, "element_tag", None) == "html"]
         if not roots:
             continue
-        flow = list(_boxes(roots[0]))
+        flow = list(boxes(roots[0]))
         right = page_box.content_box_x() + page_box.width
         lines = [b for b in flow if type(b).__name__ == "LineBox"]
         for head in (b for b in flow if getattr(b, "element_tag", None) in ("h2", "h3", "h4")

@@ -28,11 +28,10 @@ from .datastore import DataStore
 from .errors import ConfigError, ReportWarning
 from .project import EditionPaths, Project
 from .readers import read_grid
-from .tables import load_table
+from .tables import RELATIVE_YEAR, load_table
 
 MISSING = french.MISSING
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-RELATIVE = re.compile(r"^N(?:-(\d))?$")
 REVIEW = "à réécrire"
 
 
@@ -134,7 +133,7 @@ def _column_roles(names: list[str], old_year: int, shift: int) -> list[tuple[str
         if pos == _label_index(names):   # « Année 2023 » in the corner cell moves on too
             roles.append((_shift_years(name, old_year, shift, exact=True), name))
             continue
-        rel = RELATIVE.match(name.strip())
+        rel = RELATIVE_YEAR.match(name.strip())
         if rel:
             k = int(rel[1] or 0)
             source = f"N-{k - shift}" if k - shift > 0 else "N" if k == shift else None
@@ -159,6 +158,7 @@ def _roll_table(csv_path: Path, old_year: int, shift: int) -> int:
     names = grid.header
     roles = _column_roles(names, old_year, shift)
     kinds = {row.line: row.kind for row in table.rows}
+    label = _label_index(names)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow([new for new, _ in roles])
@@ -167,7 +167,7 @@ def _roll_table(csv_path: Path, old_year: int, shift: int) -> int:
         row = []
         for pos, (new_name, source) in enumerate(roles):
             value = record[pos]
-            if names[pos] in ("_kind", "_key") or pos == _label_index(names) or names[pos] in text_columns:
+            if names[pos] in ("_kind", "_key") or pos == label or names[pos] in text_columns:
                 row.append(value)
             elif value in ("<<", "^^"):
                 row.append(value)

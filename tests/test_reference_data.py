@@ -29,13 +29,18 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.parametrize("edition, extraction", sorted(REFERENCES.items()))
-def test_every_table_figure_is_printed_in_the_reference(edition, extraction):
+@pytest.fixture(params=sorted(REFERENCES.items()), ids=lambda item: f"{item[0]}-{item[1]}")
+def reference(request):
+    """(published text, normalised; the edition's data) for each reference edition."""
+    edition, extraction = request.param
     source = REFERENCE_TEXTS / extraction
     if not source.exists():
         pytest.skip("reference extraction not available")
-    printed = norm(source.read_text(encoding="utf-8"))
-    store = DataStore.load(REPO / "data" / edition)
+    return norm(source.read_text(encoding="utf-8")), DataStore.load(REPO / "data" / edition)
+
+
+def test_every_table_figure_is_printed_in_the_reference(reference):
+    printed, store = reference
     missing = []
     for table in store.tables.values():
         for row in table.rows:
@@ -63,13 +68,8 @@ def _printed_number(value: str, printed: str) -> bool:
     return any(form in printed for form in (text, digits, compact, pointed, dotted))
 
 
-@pytest.mark.parametrize("edition, extraction", sorted(REFERENCES.items()))
-def test_every_tile_and_figure_is_printed_in_the_reference(edition, extraction):
-    source = REFERENCE_TEXTS / extraction
-    if not source.exists():
-        pytest.skip("reference extraction not available")
-    printed = norm(source.read_text(encoding="utf-8"))
-    store = DataStore.load(REPO / "data" / edition)
+def test_every_tile_and_figure_is_printed_in_the_reference(reference):
+    printed, store = reference
     missing = []
     for name, group in store.kpis.items():
         for tile in (t for top in group.tiles for t in (top, *top.children)):
