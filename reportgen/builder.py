@@ -4,7 +4,8 @@
 2. Contenu      directives are resolved, Markdown becomes HTML, figures are typeset
 3. Graphiques   charts are drawn as SVG (reused when their data has not changed)
 4. HTML         the layout assembles the whole document
-5. Mise en page WeasyPrint lays the pages out
+5. Mise en page WeasyPrint lays the pages out: the final PDF as one document; the draft in
+                pieces, in parallel, unchanged pieces from the cache (:mod:`reportgen.segments`)
 6. Écriture     the PDF is written to a temporary file, then renamed
 
 Nothing is written under ``build/`` before stage 3, and the previous PDF is
@@ -80,13 +81,17 @@ class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
     def __init__(self, project: Project, edition: str, progress: Progress | None = None,
-                 strict: bool = False, draft: bool = False, proof: bool = False):
+                 strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None):
         self.project = project
         self.paths: EditionPaths = project.edition(edition)
         self.progress = progress or _Silent()
         self.strict = strict
         self.draft = draft or proof   # values « à renseigner » are shown, not refused
         self.proof = proof            # a reviewer's proof: watermark, sources, open items
+        # the draft is laid out in pieces, in parallel and from the cache; the final PDF in one pass
+        self.pieces = draft and not proof and not os.environ.get("REPORTGEN_NO_CACHE")
+        self.workers = workers or os.cpu_count() or 1
+        self.laid_out: tuple[int, int] | None = None   # pieces laid out / pieces, for a draft
         self.warnings: list[ReportWarning] = []
         self.timings: dict[str, float] = {}
 
@@ -118,6 +123,20 @@ class Builder:
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(5)
+        if self.pieces:
+            pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back)
+        else:
+            pages = self._lay_out_whole(html, html_path, manifest, layout, store, front, parts, back)
+        _write_text_atomically(stamp, json.dumps({"inputs": inputs, "pages": pages,
+                                                  "charts": sorted(chart_data),
+                                                  "warnings": [str(w) for w in self.warnings]}))
+        self._stage(0)
+        del chart_files
+        return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, pages,
+                           self.warnings, self.timings)
+
+    def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
+        """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
         document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         breaks: dict[str, longtables.Cut] = {}
         for _ in range(3):   # tables over several pages: cut them where the pages fall, lay out again
@@ -125,11 +144,7 @@ class Builder:
             if {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in breaks.items()}:
                 break        # a cut above moves what follows: repeat until nothing moves
             breaks = found
-            known = len(self.warnings)
-            self.compute(manifest, layout, store, front, parts, back, breaks)
-            del self.warnings[known:]
-            html = self.render_html(manifest, layout, front, parts, back)
-            _write_text_atomically(html_path, html)
+            html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
             document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         self.warnings += warnings
         self.warnings += preflight.check_pages(document, html_path)
@@ -137,13 +152,40 @@ class Builder:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
         write_pdf_atomically(document, self._out(self.paths.pdf))
-        _write_text_atomically(stamp, json.dumps({"inputs": inputs, "pages": len(document.pages),
-                                                  "charts": sorted(chart_data),
-                                                  "warnings": [str(w) for w in self.warnings]}))
-        self._stage(0)
-        del chart_files
-        return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, len(document.pages),
-                           self.warnings, self.timings)
+        return len(document.pages)
+
+    def _lay_out_in_pieces(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
+        """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
+        from .segments import Assembler
+
+        assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
+                              store.tables, workers=self.workers, fingerprint=self._fingerprint(
+                                  [self.project.layouts]))
+        target = self._out(self.paths.pdf)
+        breaks: dict[str, longtables.Cut] = {}
+        laid_out = 0
+        for _ in range(3):
+            result = assembler.render(html, target)
+            laid_out += result.laid_out
+            if {u: c.rows for u, c in result.cuts.items()} == {u: c.rows for u, c in breaks.items()}:
+                break
+            breaks = result.cuts
+            html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
+        self.warnings += result.warnings
+        self.laid_out = (laid_out, result.pieces)
+        self._stage(6, f"({result.pages} pages)")
+        if self.strict and self.warnings:
+            raise self.warnings[0]
+        return result.pages
+
+    def _again(self, breaks, html_path, manifest, layout, store, front, parts, back) -> str:
+        """The HTML again, with the long tables cut as measured."""
+        known = len(self.warnings)
+        self.compute(manifest, layout, store, front, parts, back, breaks)
+        del self.warnings[known:]
+        html = self.render_html(manifest, layout, front, parts, back)
+        _write_text_atomically(html_path, html)
+        return html
 
     def _stage(self, number: int, detail: str = "") -> None:
         now = time.perf_counter()
@@ -319,9 +361,13 @@ class Builder:
 
     def _inputs(self) -> str:
         """A fingerprint of all a build reads: the edition, the layouts, the code, the options."""
-        digest = hashlib.sha256(f"{self.strict}{self.draft}{self.proof}".encode())
-        package = Path(__file__).parent
-        for folder in (self.paths.content, self.paths.data, self.project.layouts, package):
+        return self._fingerprint([self.paths.content, self.paths.data, self.project.layouts, Path(__file__).parent],
+                                 f"{self.strict}{self.draft}{self.proof}")
+
+    @staticmethod
+    def _fingerprint(folders: list[Path], options: str = "") -> str:
+        digest = hashlib.sha256(options.encode())
+        for folder in folders:
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
                     stat = path.stat()
@@ -392,12 +438,12 @@ def check(project: Project, edition: str, strict: bool = False) -> tuple[list[Re
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,
-          strict: bool = False, draft: bool = False, proof: bool = False) -> BuildResult:
+          strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None) -> BuildResult:
     """Build one edition; raises :class:`ReportError` with the place of the first problem.
 
     ``proof`` writes a reviewer's proof beside the PDF (``…-epreuve.pdf``) instead.
     """
-    return Builder(project, edition, progress, strict, draft, proof).run()
+    return Builder(project, edition, progress, strict, draft, proof, workers).run()
 
 
 __all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]

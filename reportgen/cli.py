@@ -6,6 +6,7 @@ Exit status: 0 on success, 1 when a build fails (one message naming the place),
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 
@@ -47,7 +48,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("editions", nargs=-1)
 @click.option("--strict", is_flag=True, help="Tout avertissement arrête la construction.")
 @click.option("--draft", is_flag=True,
-              help="PDF de travail : les valeurs « à renseigner » sont signalées au lieu d'arrêter.")
+              help="PDF de travail, rapide : chaque chapitre mis en page à part, en parallèle, et seulement s'il a "
+                   "changé ; les valeurs « à renseigner » sont signalées au lieu d'arrêter.")
 @click.option("--proof", is_flag=True,
               help="Épreuve pour les relecteurs (…-epreuve.pdf) : filigrane, sources des données, points ouverts.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 8), default=1,
@@ -65,7 +67,8 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
         if not names:
             raise ReportError("aucune édition trouvée sous content/ (il faut content/<caisse>/<année>/edition.yml)")
         if jobs > 1 and len(names) > 1:
-            _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof)
+            workers = max(1, (os.cpu_count() or 1) // jobs)   # a draft's pieces share the cores left
+            _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof, workers=workers)
             return
         for name in names:
             progress = make_progress(name)
@@ -111,6 +114,37 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
                 click.echo(f"{pdf} : {pages} pages" + (" (à jour)" if reused else ""))
     if failed:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("edition")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port local du serveur (0 : un port libre).")
+@click.option("--open/--no-open", "open_browser", default=True, show_default=True,
+              help="Ouvrir l'aperçu dans le navigateur.")
+@click.pass_obj
+def preview(obj: dict, edition: str, port: int, open_browser: bool) -> None:
+    """Aperçu de l'ÉDITION dans le navigateur, reconstruit à chaque enregistrement."""
+    from .preview import serve
+
+    try:
+        project = _project()
+        project.edition(edition)
+
+        def ready(state, actual_port: int) -> None:
+            url = f"http://127.0.0.1:{actual_port}/"
+            click.echo(f"Aperçu de {edition} : {url}  (Ctrl+C pour arrêter)")
+            click.echo("Chaque fichier enregistré sous content/, data/ ou layouts/ relance la construction.")
+            if state.error:
+                click.secho(f"Erreur : {state.error}", fg="red", err=True)
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+
+        serve(project, edition, port, on_ready=ready)
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
 
 
 @main.command(name="check")

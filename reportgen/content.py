@@ -112,6 +112,9 @@ def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
     return Chapter(chapter_id, files, meta, bodies)
 
 
+_COMPILED: dict[str, Any] = {}   # source → compiled code
+
+
 class ContentRenderer:
     """Turns chapters into HTML, with the blocks rendered by the layout."""
 
@@ -151,10 +154,20 @@ class ContentRenderer:
             section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks)).strip()
         chapter.html = put_blocks_back(html, blocks)
 
+    def _compile(self, text: str):
+        """A chapter's directives compiled once per process: the preview rebuilds only what changed."""
+        code = _COMPILED.get(text)
+        if code is None:
+            code = self.env.compile(text)
+            if len(_COMPILED) > 512:
+                _COMPILED.clear()
+            _COMPILED[text] = code
+        return self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
+
     def _run_template(self, path: Path, text: str, offset: int, names: dict) -> str:
         shown = display_path(path)
         try:
-            template = self.env.from_string(text)
+            template = self._compile(text)
             template.name = template.filename = shown
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(f"directive mal écrite : {exc.message}", path, (exc.lineno or 0) + offset,

@@ -74,6 +74,22 @@ def _layout_file(exc: BaseException, layout: "Layout") -> str | None:
     return name
 
 
+# the layout's templates compiled once per process (a preview rebuilds without compiling them again)
+class _InMemory(jinja2.BytecodeCache):
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:        # checked against the template's source by Jinja
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _InMemory()
+
+
 def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = None) -> Layout:
     """Resolve a layout and its parents into a template search path."""
     chain: list[Path] = []
@@ -100,6 +116,7 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in folders[1:] or folders])}))
     layout = Layout(name, folders, stylesheets, fonts)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_BYTECODE,
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
                              lstrip_blocks=True)
     env.filters["typo"] = lambda text: Markup(french.typeset_html(str(Markup.escape(text))))

@@ -10,6 +10,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -49,9 +50,9 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path):
-    """Stage 5: parse and lay out; returns the WeasyPrint document and its warnings."""
-    from weasyprint import HTML
+@contextmanager
+def collect_warnings(source: Path | None = None) -> Iterator[list[str]]:
+    """WeasyPrint's warnings while the block runs; a file fetched from outside the project stops it."""
     from weasyprint.urls import FatalURLFetchingError
 
     collector = _Collector()
@@ -60,15 +61,22 @@ def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path
     logger.setLevel(logging.WARNING)
     logger.addHandler(collector)
     try:
-        fetcher = make_fetcher(allowed)
-        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=fetcher).render()
+        yield collector.messages
     except FatalURLFetchingError as exc:
         raise LayoutError(str(exc), source, hint="les images et polices doivent être dans layouts/, "
                           "content/, data/ ou build/") from None
     finally:
         logger.removeHandler(collector)
         logger.setLevel(level)
-    warnings = [ReportWarning(f"WeasyPrint : {m}", source) for m in collector.messages]
+
+
+def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path):
+    """Stage 5: parse and lay out; returns the WeasyPrint document and its warnings."""
+    from weasyprint import HTML
+
+    with collect_warnings(source) as messages:
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=make_fetcher(allowed)).render()
+    warnings = [ReportWarning(f"WeasyPrint : {m}", source) for m in messages]
     return document, warnings
 
 

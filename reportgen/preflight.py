@@ -21,9 +21,14 @@ def _text(box) -> str:
 
 
 def check_pages(document, source: Path) -> list[ReportWarning]:
+    return [ReportWarning(f"page {number + 1} : {message}", source) for number, message in findings(document)]
+
+
+def findings(document) -> list[tuple[int, str]]:
+    """(page index, what is wrong) for each page of a laid-out document."""
     found = []
     per_page: list[dict[str, int]] = []
-    for number, page in enumerate(document.pages, 1):
+    for number, page in enumerate(document.pages):
         rows: dict[str, int] = {}
         per_page.append(rows)
         page_box = page._page_box
@@ -37,12 +42,11 @@ def check_pages(document, source: Path) -> list[ReportWarning]:
                      and type(b).__name__ == "BlockBox"):
             bottom = head.position_y + head.margin_height() - 1
             if lines and not any(line.position_y >= bottom for line in lines):
-                found.append(ReportWarning(f"page {number} : l'intertitre « {_text(head)[:60]} » finit la page, "
-                                           "sans rien de sa section sous lui", source))
+                found.append((number, f"l'intertitre « {_text(head)[:60]} » finit la page, "
+                                      "sans rien de sa section sous lui"))
         for box in flow:
             if type(box).__name__ == "TextBox" and box.position_x + box.width > right + TOLERANCE:
-                found.append(ReportWarning(f"page {number} : « {box.text[:40]} » dépasse de la page à droite",
-                                           source))
+                found.append((number, f"« {box.text[:40]} » dépasse de la page à droite"))
                 break
         for box in flow:
             if getattr(box, "element_tag", None) == "tr" and box.element is not None and box.element.get("data-t"):
@@ -51,9 +55,8 @@ def check_pages(document, source: Path) -> list[ReportWarning]:
     for rows in per_page:
         for use, count in rows.items():
             totals[use] = totals.get(use, 0) + count
-    for number, rows in enumerate(per_page, 1):   # a table of one row is not a lone row
+    for number, rows in enumerate(per_page):   # a table of one row is not a lone row
         for use, count in rows.items():
             if count == 1 and totals[use] > 1:
-                found.append(ReportWarning(f"page {number} : une seule ligne du tableau « {use.split(':')[0]} »",
-                                           source))
+                found.append((number, f"une seule ligne du tableau « {use.split(':')[0]} »"))
     return found
