@@ -17,8 +17,12 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-deps.sh
 reports: install           ## build every edition's PDF into build/
 	$(BIN)/reportgen build
 
-test: install              ## run the test suite
+test: install $(VENV)/.test-tools   ## run the test suite
 	$(BIN)/python -m pytest
+
+$(VENV)/.test-tools: scripts/install-test-deps.sh
+	./scripts/install-test-deps.sh
+	touch $@
 
 golden: install            ## accept the current HTML and cover image as the new references
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pdf.py

@@ -1,0 +1,200 @@
+"""``reportgen preview``: the edition in a browser, rebuilt on every saved change.
+
+A small web server on 127.0.0.1 serves the edition's pages as HTML (the very HTML the PDF is
+laid out from) and the latest PDF. A watcher (watchfiles) rebuilds the draft whenever a file
+under the edition's ``content/`` or ``data/`` folder, or under ``layouts/``, is saved; the
+draft is laid out in pieces, so that only the changed chapters are laid out again. The page
+asks the server every half second whether a newer build exists and reloads itself. When a
+build fails, the error is shown at the top of the page, in French, with its file and line,
+and the last good preview stays visible below it.
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import ReportError
+from .project import Project
+
+POLL_MS = 500
+
+CLIENT = """
+<div id="rg-preview-bar" role="status" style="position:fixed;top:0;left:0;right:0;z-index:1000;
+ font:13px/1.4 sans-serif;background:#0c419a;color:#fff;padding:6px 12px;display:flex;gap:16px;align-items:center">
+ <strong style="color:inherit">Aperçu</strong><span id="rg-preview-state">{state}</span>
+ <a href="/pdf" style="color:#fff;margin-left:auto">Ouvrir le PDF</a></div>
+<div id="rg-preview-error" role="alert" hidden style="position:fixed;top:32px;left:0;right:0;z-index:1000;
+ font:14px/1.5 sans-serif;background:#fdecea;color:#8a1c1c;border-bottom:2px solid #b23b3b;padding:10px 14px;
+ white-space:pre-wrap"></div>
+<script>
+(function () {{
+  var version = {version};
+  var bar = document.getElementById("rg-preview-state");
+  var box = document.getElementById("rg-preview-error");
+  function tick() {{
+    fetch("/status", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }}).then(function (s) {{
+      if (s.version > version) {{ location.reload(); return; }}
+      if (s.error) {{
+        box.textContent = "La dernière modification n'a pas pu être construite ; l'aperçu montre la version "
+          + "précédente.\\n" + s.error;
+        box.hidden = false;
+      }} else {{ box.hidden = true; }}
+      bar.textContent = s.building ? "construction en cours…" : s.state;
+    }}).catch(function () {{ bar.textContent = "serveur d'aperçu arrêté"; }})
+      .finally(function () {{ setTimeout(tick, {poll}); }});
+  }}
+  setTimeout(tick, {poll});
+}})();
+</script>
+<style>@media screen {{ body {{ margin-top: 40px; }} }}</style>
+"""
+
+
+class Preview:
+    """The state of one edition's preview: the last good build, the last error."""
+
+    def __init__(self, project: Project, edition: str):
+        self.project = project
+        self.edition = edition
+        self.paths = project.edition(edition)
+        self.version = 0
+        self.error: str | None = None
+        self.state = "pas encore construit"
+        self.building = False
+        self.html: Path | None = None
+        self.pdf: Path | None = None
+        self._lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        from .builder import Builder
+
+        with self._lock:
+            self.building = True
+            start = time.perf_counter()
+            try:
+                result = Builder(self.project, self.edition, draft=True).run()
+            except ReportError as exc:
+                self.error = str(exc)
+            except Exception as exc:   # noqa: BLE001 - the preview goes on; the message is shown
+                self.error = f"erreur inattendue : {exc!r}"
+            else:
+                self.error = None
+                self.html, self.pdf = result.html, result.pdf
+                seconds = f"{time.perf_counter() - start:.1f}".replace(".", ",")
+                self.state = f"{result.pages} pages, construit en {seconds} s à {time.strftime('%H:%M:%S')}"
+                self.version += 1
+            finally:
+                self.building = False
+
+    def watched(self) -> list[Path]:
+        return [p for p in (self.paths.content, self.paths.data, self.project.layouts) if p.exists()]
+
+    def watch(self, stop: threading.Event) -> None:
+        from watchfiles import watch
+
+        for _changes in watch(*self.watched(), stop_event=stop, debounce=150, step=50,
+                              watch_filter=lambda _change, path: not Path(path).name.startswith((".", "~"))):
+            self.rebuild()
+
+    def status(self) -> dict:
+        return {"version": self.version, "error": self.error, "state": self.state, "building": self.building}
+
+    def page_url(self) -> str:
+        if self.html is None:
+            return "/status"
+        return "/" + self.html.relative_to(self.project.root).as_posix()
+
+
+def make_handler(preview: Preview):
+    project = preview.project
+    root = project.root.resolve()
+    served = [p.resolve() for p in (project.build, project.layouts, project.content, project.data)]
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):   # noqa: A002 - quiet: the terminal shows the builds
+            pass
+
+        def do_GET(self):   # noqa: N802 - the http.server name
+            path = unquote(urlparse(self.path).path)
+            if path == "/":
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", preview.page_url())
+                self.end_headers()
+            elif path == "/status":
+                self._send(json.dumps(preview.status()).encode(), "application/json")
+            elif path == "/pdf":
+                if preview.pdf is None or not preview.pdf.exists():
+                    self.send_error(HTTPStatus.NOT_FOUND, "pas encore de PDF")
+                else:
+                    self._send(preview.pdf.read_bytes(), "application/pdf")
+            else:
+                self._file(path)
+
+        def _file(self, path: str) -> None:
+            target = (root / path.lstrip("/")).resolve()   # a symbolic link is followed, then checked
+            if not any(target == f or f in target.parents for f in served) or not target.is_file():
+                self.send_error(HTTPStatus.NOT_FOUND, "fichier introuvable")
+                return
+            data = target.read_bytes()
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if preview.html is not None and target == preview.html.resolve():
+                client = CLIENT.format(version=preview.version, poll=POLL_MS, state=preview.state)
+                data = data.decode("utf-8").replace("</body>", client + "</body>").encode("utf-8")
+                kind = "text/html; charset=utf-8"
+            self._send(data, kind)
+
+        def _send(self, data: bytes, kind: str) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+class Server:
+    """The preview's web server and watcher, started together, stopped together."""
+
+    def __init__(self, project: Project, edition: str, port: int = 8000):
+        self.preview = Preview(project, edition)
+        self.preview.rebuild()
+        self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.preview))
+        self.http.daemon_threads = True
+        self.port = self.http.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self.preview.watch, args=(self._stop,), daemon=True)
+        self._watcher.start()
+
+    def serve_forever(self) -> None:
+        self.http.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.http.shutdown()
+        self.http.server_close()
+        self._watcher.join(timeout=5)
+
+
+def serve(project: Project, edition: str, port: int = 8000, on_ready=None) -> None:
+    """Build, serve, watch; returns when interrupted (Ctrl+C)."""
+    server = Server(project, edition, port)
+    if on_ready:
+        on_ready(server.preview, server.port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
