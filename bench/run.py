@@ -5,7 +5,9 @@ Run from the project folder:  .venv/bin/python bench/run.py  [--edition lille-do
 It works on a copy of content/, data/ and layouts/ in a temporary folder, runs the real
 command line, and prints then writes bench/results.json:
 - cold build of the largest edition, with caching and parallel charts, and without them;
-- rebuild with nothing changed; after one paragraph edited; after one data cell changed;
+  and the draft, laid out in pieces on every core;
+- rebuild with nothing changed; after one paragraph edited; after one data cell changed:
+  final build, draft from the command line, and the preview's rebuild (a running process);
 - every edition, one after the other and with -j 2;
 - peak memory of the largest build; time of ``reportgen --help``.
 """
@@ -24,6 +26,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PREVIEW = """
+import json, sys, time
+from pathlib import Path
+from reportgen.preview import Preview
+from reportgen.project import Project
+preview = Preview(Project.find(), sys.argv[1])
+chapter = Path(sys.argv[2])
+text = chapter.read_text(encoding="utf-8")
+times = []
+for n in range(3):   # the first rebuild of a preview compiles the templates; the loop is what follows
+    chapter.write_text(text + f"\\nParagraphe {n} écrit dans l'aperçu.\\n", encoding="utf-8")
+    start = time.perf_counter()
+    preview.rebuild()
+    assert preview.error is None, preview.error
+    times.append(time.perf_counter() - start)
+print(json.dumps(round(max(times[1:]), 2)))   # the slower of the two
+"""
 PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -59,14 +78,27 @@ def main() -> None:
         shutil.rmtree(root / "build" / slug)
         results["cold_s"] = run(root, "build", edition)
         results["unchanged_s"] = run(root, "build", edition)
-        chapter = sorted((root / "content" / edition).glob("*.md"))[-2]
+        shutil.rmtree(root / "build" / slug)
+        results["cold_draft_s"] = run(root, "build", "--draft", edition)
+        results["unchanged_draft_s"] = run(root, "build", "--draft", edition)
+        chapters = sorted((root / "content" / edition).glob("*.md"))
+        chapter = chapters[len(chapters) // 2]        # a chapter in the middle of the report
         text = chapter.read_text(encoding="utf-8")
         chapter.write_text(text + "\nUn paragraphe ajouté pour la mesure.\n", encoding="utf-8")
+        results["one_paragraph_draft_s"] = run(root, "build", "--draft", edition)
+        done = subprocess.run([sys.executable, "-c", PREVIEW, edition, str(chapter)], capture_output=True,
+                              text=True, check=True, env={**os.environ, "REPORTGEN_ROOT": str(root)})
+        results["one_paragraph_preview_s"] = json.loads(done.stdout.strip().splitlines()[-1])
+        chapter.write_text(text + "\nUn paragraphe ajouté pour la mesure finale.\n", encoding="utf-8")
+        run(root, "build", edition)                  # the final build, warm, before the edit
+        chapter.write_text(text + "\nUn paragraphe ajouté, deuxième mesure.\n", encoding="utf-8")
         results["one_paragraph_s"] = run(root, "build", edition)
         table = sorted((root / "data" / edition / "tables").glob("*.csv"))[0]
         csv = table.read_text(encoding="utf-8")
         table.write_text(re.sub(r";(\d)", r";1\1", csv, count=1), encoding="utf-8")
         results["one_cell_s"] = run(root, "build", edition)
+        table.write_text(re.sub(r";(\d)", r";2\1", csv, count=1), encoding="utf-8")
+        results["one_cell_draft_s"] = run(root, "build", "--draft", edition)
         shutil.rmtree(root / "build")
         results["all_sequential_s"] = run(root, "build")
         shutil.rmtree(root / "build")
