@@ -31,8 +31,8 @@ from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
 from .layout import Layout, load_layout
-from . import lint, longtables, preflight, yearly
-from .pdf import layout_document, write_pdf_atomically
+from . import exports, lint, longtables, preflight, yearly
+from .pdf import PDF_A, PDF_UA, layout_document, write_pdf_atomically
 from .project import EditionPaths, Project
 
 log = logging.getLogger("reportgen")
@@ -81,7 +81,8 @@ class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
     def __init__(self, project: Project, edition: str, progress: Progress | None = None,
-                 strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None):
+                 strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None,
+                 archive: bool = False):
         self.project = project
         self.paths: EditionPaths = project.edition(edition)
         self.progress = progress or _Silent()
@@ -91,6 +92,7 @@ class Builder:
         # the draft is laid out in pieces, in parallel and from the cache; the final PDF in one pass
         self.pieces = draft and not proof and not os.environ.get("REPORTGEN_NO_CACHE")
         self.workers = workers or os.cpu_count() or 1
+        self.variant = PDF_A if archive else PDF_UA   # the final PDF is tagged either way
         self.laid_out: tuple[int, int] | None = None   # pieces laid out / pieces, for a draft
         self.warnings: list[ReportWarning] = []
         self.timings: dict[str, float] = {}
@@ -127,6 +129,11 @@ class Builder:
             pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back)
         else:
             pages = self._lay_out_whole(html, html_path, manifest, layout, store, front, parts, back)
+        if not self.proof:   # the printed tables as CSV and XLSX, beside the PDF
+            exports.export_tables(
+                {t: store.tables[t] for t in self._directives.table_uses},
+                self.paths.out / "donnees", self.paths.pdf.stem,
+                chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
         _write_text_atomically(stamp, json.dumps({"inputs": inputs, "pages": pages,
                                                   "charts": sorted(chart_data),
                                                   "warnings": [str(w) for w in self.warnings]}))
@@ -151,7 +158,7 @@ class Builder:
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
-        write_pdf_atomically(document, self._out(self.paths.pdf))
+        write_pdf_atomically(document, self._out(self.paths.pdf), variant=self.variant)
         return len(document.pages)
 
     def _lay_out_in_pieces(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
@@ -362,7 +369,7 @@ class Builder:
     def _inputs(self) -> str:
         """A fingerprint of all a build reads: the edition, the layouts, the code, the options."""
         return self._fingerprint([self.paths.content, self.paths.data, self.project.layouts, Path(__file__).parent],
-                                 f"{self.strict}{self.draft}{self.proof}")
+                                 f"{self.strict}{self.draft}{self.proof}{self.variant}")
 
     @staticmethod
     def _fingerprint(folders: list[Path], options: str = "") -> str:
@@ -385,6 +392,8 @@ class Builder:
             return None
         if not all((self.paths.out / name).exists() for name in last.get("charts", [])):
             return None   # a chart file was removed: it is drawn again
+        if not self.proof and not (self.paths.out / "donnees").is_dir():
+            return None   # the tables' CSV and workbook were removed: they are written again
         self._stage(0)
         warnings = [ReportWarning(w) for w in last.get("warnings", [])]
         return BuildResult(self.paths.name, pdf, self._out(self.paths.html), last["pages"], warnings,
@@ -438,12 +447,13 @@ def check(project: Project, edition: str, strict: bool = False) -> tuple[list[Re
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,
-          strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None) -> BuildResult:
+          strict: bool = False, draft: bool = False, proof: bool = False, workers: int | None = None,
+          archive: bool = False) -> BuildResult:
     """Build one edition; raises :class:`ReportError` with the place of the first problem.
 
     ``proof`` writes a reviewer's proof beside the PDF (``…-epreuve.pdf``) instead.
     """
-    return Builder(project, edition, progress, strict, draft, proof, workers).run()
+    return Builder(project, edition, progress, strict, draft, proof, workers, archive).run()
 
 
 __all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]

@@ -54,8 +54,11 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Épreuve pour les relecteurs (…-epreuve.pdf) : filigrane, sources des données, points ouverts.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 8), default=1,
               help="Nombre d'éditions construites en même temps (une par cœur).")
+@click.option("--archive", is_flag=True,
+              help="PDF/A-3a pour l'archivage (balisé lui aussi) au lieu de PDF/UA-1.")
 @click.pass_obj
-def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool, jobs: int) -> None:
+def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool, jobs: int,
+          archive: bool) -> None:
     """Construit le PDF des ÉDITIONS (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
@@ -68,12 +71,14 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
             raise ReportError("aucune édition trouvée sous content/ (il faut content/<caisse>/<année>/edition.yml)")
         if jobs > 1 and len(names) > 1:
             workers = max(1, (os.cpu_count() or 1) // jobs)   # a draft's pieces share the cores left
-            _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof, workers=workers)
+            _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof, workers=workers,
+                               archive=archive)
             return
         for name in names:
             progress = make_progress(name)
             try:
-                result = build_edition(project, name, progress, strict=strict, draft=draft, proof=proof)
+                result = build_edition(project, name, progress, strict=strict, draft=draft, proof=proof,
+                                       archive=archive)
             finally:
                 progress.close()
             for warning in result.warnings:

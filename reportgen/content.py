@@ -152,7 +152,7 @@ class ContentRenderer:
         html, chapter.sections = _number_sections(html, chapter.id)
         for section in chapter.sections:   # a figure in a heading: the sommaire shows its text
             section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks)).strip()
-        chapter.html = put_blocks_back(html, blocks)
+        chapter.html = close_heading_gaps(put_blocks_back(html, blocks))
 
     def _compile(self, text: str):
         """A chapter's directives compiled once per process: the preview rebuilds only what changed."""
@@ -255,6 +255,29 @@ def _template_line(exc: BaseException, filename: str) -> int | None:
         if frame.filename == filename:
             line = frame.lineno
     return line
+
+
+def close_heading_gaps(html: str, level: int = 2) -> str:
+    """No heading level skipped (the chapter title is an h2): a screen reader navigates by levels.
+
+    A heading deeper than the one before it plus one takes that level, and keeps its look
+    through a class named after the level it was written with (« h5 » styled as before).
+    """
+    def one(match: re.Match) -> str:
+        nonlocal level
+        written = int(match[1])
+        if written > level + 1:
+            attrs = match[2]
+            if 'class="' in attrs:
+                attrs = attrs.replace('class="', f'class="h{written} ', 1)
+            else:
+                attrs += f' class="h{written}"'
+            level += 1
+            return f"<h{level}{attrs}>{match[3]}</h{level}>"
+        level = written
+        return match[0]
+
+    return re.sub(r"<h([1-6])([^>]*)>(.*?)</h\1>", one, html, flags=re.S)
 
 
 def _shift_headings(html: str) -> str:

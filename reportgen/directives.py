@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from markupsafe import Markup
@@ -194,7 +195,9 @@ class Directives:
         icons = self.layout.icons()
         if icon not in icons:
             raise ValueError(f"pictogramme « {icon} » inconnu (pictogrammes : {', '.join(sorted(icons))})")
-        return self.block("blocks/card.html", icon=Markup(icons[icon]), title=title,
+        svg = icons[icon].replace("currentColor", self.theme["primary"])
+        uri = "data:image/svg+xml;charset=utf-8," + quote(svg, safe="")
+        return self.block("blocks/card.html", icon=uri, title=title,
                           html=Markup(markdown_to_html(body)))
 
     def dated(self, date: str, body: str = "") -> Markup:

@@ -87,13 +87,18 @@ def boxes(box) -> Iterator:
         yield from boxes(child)
 
 
-def write_pdf_atomically(document, target: Path, metadata_date: str | None = None) -> int:
+PDF_UA = "pdf/ua-1"      # the final PDF: tagged for screen readers (RGAA), title and language set
+PDF_A = "pdf/a-3a"       # for archiving: PDF/A-3, level A, which is tagged as well
+
+
+def write_pdf_atomically(document, target: Path, metadata_date: str | None = None,
+                         variant: str | None = None) -> int:
     """Stage 6: write to a temporary file beside the target, then rename; returns the size."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".", suffix=".pdf.part", dir=target.parent)
     os.close(fd)
     try:
-        document.write_pdf(tmp)
+        document.write_pdf(tmp, pdf_variant=variant) if variant else document.write_pdf(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -60,7 +60,11 @@ def test_focus_card_dated_callout_button(html):
     focus = section(html, "focus")
     assert '<p class="focus-label">Focus</p>' in focus and '<span class="fig">42</span>' in focus
     card = html[html.index('<div class="card">'):]
-    assert card.index("<svg") < card.index("Une ligne dédiée") < card.index("joignent un conseiller")
+    # the pictogram, in the theme's colour, is a background: decorative, left out of the tagged text
+    icon = card.index("background-image: url('data:image/svg+xml;charset=utf-8,%3Csvg")
+    uri = card[icon:card.index("')", icon)]
+    assert "%230c419a" in uri and "currentColor" not in uri        # drawn in the theme's primary colour
+    assert icon < card.index("Une ligne dédiée") < card.index("joignent un conseiller")
     dated = section(html, "dated")
     assert '<p class="dated-date">15 mars 2020</p>' in dated and "<li>Vote du budget.</li>" in dated
     assert f'<p class="callout-value"><span class="fig">1{NNBSP}450</span></p>' in html

@@ -169,6 +169,18 @@ def test_builds_a_full_report(edition):
     assert html.count('<aside class="focus') == focus
 
 
+def test_the_pdf_is_accessible(edition):
+    """PDF/UA-1: tagged, French, titled, headings in order, every figure described, tables with headers."""
+    from reportgen.accessibility import audit_pdf
+
+    _, result, _, _, store = edition
+    audit = audit_pdf(result.pdf)
+    assert audit.problems == []
+    assert audit.counts["/Table"] >= 1 and audit.counts["/TH"] >= audit.counts["/Table"]
+    drawn = result.html.read_text(encoding="utf-8").count('<figure class="chart ')
+    assert drawn and audit.counts.get("/Figure", 0) >= drawn      # each chart a described figure
+
+
 def test_bookmarks_follow_the_report_outline(edition):
     name, _, reader, _, _ = edition
     expected = EDITIONS[name][0]
