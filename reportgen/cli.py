@@ -280,6 +280,36 @@ def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
         _fail(exc, obj["debug"])
 
 
+@main.command()
+@click.argument("editions", nargs=-1)
+@click.pass_obj
+def audit(obj: dict, editions: tuple[str, ...]) -> None:
+    """Contrôle d'accessibilité (PDF/UA-1) du PDF déjà construit des ÉDITIONS."""
+    from .accessibility import audit_pdf
+
+    try:
+        project = _project()
+        names = list(editions) or project.editions()
+        failed = False
+        for name in names:
+            pdf = project.edition(name).pdf
+            if not pdf.exists():
+                raise ReportError(f"{name} : pas encore de PDF", pdf, hint=f"construisez-le : reportgen build {name}")
+            result = audit_pdf(pdf)
+            where = pdf.relative_to(project.root)
+            if result.ok:
+                click.echo(f"{where} : accessible (PDF/UA-1) — {result.counts.get('/Figure', 0)} figure(s) "
+                           f"décrite(s), {result.counts.get('/Table', 0)} tableau(x) avec en-têtes")
+            else:
+                failed = True
+                for problem in result.problems:
+                    click.secho(f"{where} : {problem}", fg="red", err=True)
+        if failed:
+            sys.exit(1)
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
 @main.command(name="list")
 @click.pass_obj
 def list_editions(obj: dict) -> None:

@@ -51,7 +51,7 @@ def test_list_shows_editions_and_state(project):
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["list"], ["check"], ["new"], ["status"], ["collect"],
-                                     ["collect", "export"], ["collect", "import"]])
+                                     ["collect", "export"], ["collect", "import"], ["preview"], ["audit"]])
 def test_help_on_every_command(project, command):
     done = run(project, *command, "--help")
     assert done.returncode == 0 and "Usage:" in done.stdout
@@ -59,3 +59,12 @@ def test_help_on_every_command(project, command):
 
 def test_wrong_usage_exits_2(project):
     assert run(project, "construire").returncode == 2
+
+
+def test_audit_passes_a_final_pdf_and_fails_a_draft(project):
+    assert run(project, "build", "demo/2020").returncode == 0
+    done = run(project, "audit", "demo/2020")
+    assert done.returncode == 0 and "accessible (PDF/UA-1)" in done.stdout
+    assert run(project, "build", "--draft", "demo/2020").returncode == 0     # a draft is not tagged
+    done = run(project, "audit", "demo/2020")
+    assert done.returncode == 1 and "balisé" in done.stderr
