@@ -133,8 +133,6 @@ def _text(element) -> str:
 
 
 def _check_fonts(pdf, audit: Audit) -> None:
-    import pikepdf
-
     seen: set[tuple[int, int]] = set()
     for number, page in enumerate(pdf.pages, 1):
         resources = page.obj.get("/Resources")

@@ -30,6 +30,7 @@ from .content import Chapter, ContentRenderer, read_chapter
 from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
+from .files import write_text
 from .layout import Layout, load_layout
 from . import exports, lint, longtables, preflight, yearly
 from .pdf import PDF_A, PDF_UA, layout_document, write_pdf_atomically
@@ -121,7 +122,7 @@ class Builder:
         self._stage(4)
         html = self.render_html(manifest, layout, front, parts, back)
         html_path = self._out(self.paths.html)
-        _write_text_atomically(html_path, html)
+        write_text(html_path, html)
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(5)
@@ -134,7 +135,7 @@ class Builder:
                 {t: store.tables[t] for t in self._directives.table_uses},
                 self.paths.out / "donnees", self.paths.pdf.stem,
                 chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
-        _write_text_atomically(stamp, json.dumps({"inputs": inputs, "pages": pages,
+        write_text(stamp, json.dumps({"inputs": inputs, "pages": pages,
                                                   "charts": sorted(chart_data),
                                                   "warnings": [str(w) for w in self.warnings]}))
         self._stage(0)
@@ -166,8 +167,7 @@ class Builder:
         from .segments import Assembler
 
         assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
-                              store.tables, workers=self.workers, fingerprint=self._fingerprint(
-                                  [self.project.layouts]))
+                              store.tables, workers=self.workers, fingerprint=self._layouts_stamp)
         target = self._out(self.paths.pdf)
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
@@ -191,7 +191,7 @@ class Builder:
         self.compute(manifest, layout, store, front, parts, back, breaks)
         del self.warnings[known:]
         html = self.render_html(manifest, layout, front, parts, back)
-        _write_text_atomically(html_path, html)
+        write_text(html_path, html)
         return html
 
     def _stage(self, number: int, detail: str = "") -> None:
@@ -368,8 +368,9 @@ class Builder:
 
     def _inputs(self) -> str:
         """A fingerprint of all a build reads: the edition, the layouts, the code, the options."""
-        return self._fingerprint([self.paths.content, self.paths.data, self.project.layouts, Path(__file__).parent],
-                                 f"{self.strict}{self.draft}{self.proof}{self.variant}")
+        self._layouts_stamp = self._fingerprint([self.project.layouts])   # also keys the draft's pieces
+        return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
+                                 f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}")
 
     @staticmethod
     def _fingerprint(folders: list[Path], options: str = "") -> str:
@@ -430,13 +431,6 @@ def _number_chapters(style, parts) -> None:
             n += 1
             number = str(n) if numbering == "arabic" else chr(ord("A") + k) if k < 26 else str(k + 1)
             chapter.label = f"{style.chapter_label} {number}".strip()
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def check(project: Project, edition: str, strict: bool = False) -> tuple[list[ReportError], list[ReportWarning]]:

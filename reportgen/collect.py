@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +25,7 @@ import yaml
 from . import french
 from .datastore import DataStore
 from .errors import DataError
+from .files import replacing, write_text
 from .project import EditionPaths
 from .readers import read_grid
 from .tables import load_table
@@ -166,12 +165,8 @@ def export(paths: EditionPaths, target: Path) -> Path:
         for row in ws.iter_rows():
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=ws.title == GUIDE_SHEET)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".xlsx.part", dir=target.parent)
-    os.close(fd)
-    wb.save(tmp)
-    os.chmod(tmp, 0o644)
-    Path(tmp).replace(target)
+    with replacing(target) as tmp:
+        wb.save(tmp)
     return target
 
 
@@ -280,9 +275,7 @@ def _write(paths: EditionPaths, values: dict[tuple[str, str, str], str]) -> list
     for path, text in outputs.items():
         if counts[path] == 0:
             continue
-        tmp = path.with_name("." + path.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, text)
         report.append(f"{path.relative_to(paths.data)} : {counts[path]} valeur(s) renseignée(s)")
     return report
 

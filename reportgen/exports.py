@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import french
+from .files import write_bytes
 from .tables import NOTE_MARK, Cell, HeaderCell, Row, Table
 
 SUMMARY_SHEET = "Sommaire"
@@ -86,7 +86,7 @@ def export_tables(tables: Mapping[str, Table], out: Path, name: str,
     if tables:
         files[out / f"{name}-tableaux.xlsx"] = workbook_bytes(tables, name, chapters or {})
     out.mkdir(parents=True, exist_ok=True)
-    written = [_write_atomically(path, data) for path, data in files.items()]
+    written = [write_bytes(path, data) for path, data in files.items()]
     keep = {p.name for p in written}
     for old in [*out.glob("*.csv"), *out.glob("*-tableaux.xlsx"), *out.glob(".*.part")]:
         if old.name not in keep:
@@ -414,15 +414,3 @@ def _write_sheet(ws, table: Table) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-
-# --- files ----------------------------------------------------------------------------------------
-def _write_atomically(target: Path, data: bytes) -> Path:
-    """Write beside the target, then rename: a reader never sees half a file."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target

@@ -7,14 +7,13 @@ reference elsewhere stops the build with the file named. WeasyPrint's warnings
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import LayoutError, ReportWarning
+from .files import replacing
 
 
 def make_fetcher(allowed: list[Path]):
@@ -94,13 +93,6 @@ PDF_A = "pdf/a-3a"       # for archiving: PDF/A-3, level A, which is tagged as w
 def write_pdf_atomically(document, target: Path, metadata_date: str | None = None,
                          variant: str | None = None) -> int:
     """Stage 6: write to a temporary file beside the target, then rename; returns the size."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".pdf.part", dir=target.parent)
-    os.close(fd)
-    try:
+    with replacing(target) as tmp:
         document.write_pdf(tmp, pdf_variant=variant) if variant else document.write_pdf(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target.stat().st_size

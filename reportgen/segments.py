@@ -21,18 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import multiprocessing
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import LayoutError, ReportWarning
-
-log = logging.getLogger("reportgen")
+from .files import replacing
+from .pdf import write_pdf_atomically
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
@@ -228,20 +225,9 @@ def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool) -> P
         if wants_cuts:
             piece.cuts = longtables.find_breaks(document, _SHARED["tables"])
         piece.findings = preflight.findings(document)
-        _write_atomically(document, Path(target))
+        write_pdf_atomically(document, Path(target))
     piece.warnings = messages
     return piece
-
-
-def _write_atomically(document, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=target.parent)
-    os.close(fd)
-    try:
-        document.write_pdf(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- the whole ---------------------------------------------------------------------------------
@@ -404,7 +390,7 @@ class Assembler:
             if len(document.pages) != len(pages):
                 raise LayoutError(f"numérotation : {len(document.pages)} pages au lieu de {len(pages)}", self.source,
                                   hint="chaque section de premier niveau du gabarit doit commencer une page")
-            _write_atomically(document, target)
+            write_pdf_atomically(document, target)
         return target
 
     def _assemble(self, doc: Split, pieces: list[Piece], target: Path) -> int:
@@ -469,14 +455,9 @@ class Assembler:
                     stack.pop()
                 (stack[-1][1].children if stack else outline.root).append(item)
                 stack.append((level, item))
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".pdf.part", dir=target.parent)
-        os.close(fd)
         try:
-            merged.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            with replacing(target) as tmp:
+                merged.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         finally:
             for source in opened:
                 source.close()
