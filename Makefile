@@ -20,7 +20,7 @@ reports: install           ## build every edition's PDF into build/
 test: install $(VENV)/.test-tools   ## run the test suite
 	$(BIN)/python -m pytest
 
-$(VENV)/.test-tools: scripts/install-test-deps.sh
+$(VENV)/.test-tools: scripts/install-test-deps.sh tests/browser/package-lock.json
 	./scripts/install-test-deps.sh
 	touch $@
 

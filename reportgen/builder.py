@@ -6,10 +6,11 @@
 4. HTML         the layout assembles the whole document
 5. Mise en page WeasyPrint lays the pages out: the final PDF as one document; the draft in
                 pieces, in parallel, unchanged pieces from the cache (:mod:`reportgen.segments`)
-6. Écriture     the PDF is written to a temporary file, then renamed
+6. Écriture     the PDF is written to a temporary file, then renamed; a final build then
+                writes the tables as CSV and XLSX, and the web edition (:mod:`reportgen.web`)
 
-Nothing is written under ``build/`` before stage 3, and the previous PDF is
-replaced only by a complete new one.
+Nothing is written under ``build/`` before stage 3, and the previous PDF (or web
+edition) is replaced only by a complete new one.
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ class BuildResult:
     warnings: list[ReportWarning]
     timings: dict[str, float] = field(default_factory=dict)
     reused: bool = False        # nothing had changed: the previous PDF stands
+    web: Path | None = None     # the web edition's page, for a final build
 
 
 class Builder:
@@ -135,13 +137,38 @@ class Builder:
                 {t: store.tables[t] for t in self._directives.table_uses},
                 self.paths.out / "donnees", self.paths.pdf.stem,
                 chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
+        web_page = None
+        if not self.draft:   # the same report as an accessible web page
+            start = time.perf_counter()
+            web_page = self.write_web(manifest, store, front, parts, back)
+            self.timings["web"] = round(time.perf_counter() - start, 3)
         write_text(stamp, json.dumps({"inputs": inputs, "pages": pages,
                                                   "charts": sorted(chart_data),
                                                   "warnings": [str(w) for w in self.warnings]}))
         self._stage(0)
         del chart_files
         return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, pages,
-                           self.warnings, self.timings)
+                           self.warnings, self.timings, web=web_page)
+
+    def write_web(self, manifest: Manifest, store: DataStore, front, parts, back) -> Path:
+        """``build/<edition>/html/``: the chapters again for the screen, in the web layout."""
+        from . import web
+
+        layout = load_layout(self.project.layouts, manifest.layout, self.paths.content / "layout", medium="web")
+        charts = web.Charts(self.paths.out)
+        known = len(self.warnings)
+        self.compute(manifest, layout, store, front, parts, back, svg_of=charts)
+        del self.warnings[known:]      # the same chapters: their warnings are already counted
+        assets = web.plan_assets(layout.stylesheets, layout.folders)
+        pdf = self.paths.pdf
+        workbook = self.paths.out / "donnees" / f"{pdf.stem}-tableaux.xlsx"
+        downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
+        if workbook.exists():
+            downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
+        page = layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
+                             theme=manifest.theme, stylesheets=[href for src, href in assets if src.suffix == ".css"],
+                             downloads=downloads, proof=None)
+        return web.write_edition(page, charts, self.paths.out, self.paths.out / "html", assets, downloads)
 
     def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
         """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
@@ -260,7 +287,7 @@ class Builder:
 
     def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
                 table_breaks: dict[str, longtables.Cut] | None = None,
-                problems: list[ReportError] | None = None):
+                problems: list[ReportError] | None = None, svg_of=None):
         """Stage 2: directives resolved against the data; chapters become HTML.
 
         With ``problems``, a chapter that fails is noted there and the others go on.
@@ -268,6 +295,7 @@ class Builder:
         directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
         directives.table_breaks = table_breaks or {}
         directives.proof = self.proof
+        directives.svg_of = svg_of
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)
@@ -395,10 +423,13 @@ class Builder:
             return None   # a chart file was removed: it is drawn again
         if not self.proof and not (self.paths.out / "donnees").is_dir():
             return None   # the tables' CSV and workbook were removed: they are written again
+        web_page = self.paths.out / "html" / "index.html"
+        if not self.draft and not web_page.exists():
+            return None   # the web edition was removed: it is written again
         self._stage(0)
         warnings = [ReportWarning(w) for w in last.get("warnings", [])]
         return BuildResult(self.paths.name, pdf, self._out(self.paths.html), last["pages"], warnings,
-                           self.timings, reused=True)
+                           self.timings, reused=True, web=None if self.draft else web_page)
 
     def _out(self, path: Path) -> Path:
         """A proof is written beside the final PDF, never over it."""

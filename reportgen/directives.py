@@ -62,6 +62,7 @@ class Directives:
         self.anchors: set[str] = set()
         self.table_uses: dict[str, int] = {}
         self.proof = False
+        self.svg_of = None      # the web edition's chart inliner (:class:`reportgen.web.Charts`)
         self.table_breaks: dict[str, longtables.Cut] = {}   # set by the builder after a first layout
 
     def functions(self) -> dict[str, Any]:
@@ -79,6 +80,8 @@ class Directives:
         return name
 
     def block(self, template: str, **ctx: Any) -> Markup:
+        if self.svg_of:
+            ctx["svg_of"] = self.svg_of
         html = Markup(self.layout.render(template, edition=self.manifest, anchor=self.anchor, **ctx))
         source = self.proof and _source_of(ctx, self.store)
         if source:   # a reviewer's proof names the data file of every table, chart and tile group

@@ -5,6 +5,10 @@ A layout folder (``layouts/<name>/``) may say ``extends: <parent>`` in its
 then the layout, then its parents, so that an edition overrides a single block
 without copying the national layout. Templates that extend their own name use
 the ``base/`` prefix (``{% extends "base/pages/cover.html" %}``) to reach the parent.
+
+The same layout serves two media. For the web edition (``medium="web"``), each folder's
+``web/`` subfolder is searched before the folder itself: ``web/blocks/chart.html`` replaces
+``blocks/chart.html`` on the web only, and ``web/*.css`` is added after the print sheets.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class Layout:
     folders: list[Path]          # most specific first
     stylesheets: list[Path]
     fonts: Path
+    medium: str = "print"        # or "web": the web edition's templates come first
 
     @property
     def env(self) -> jinja2.Environment:
@@ -90,8 +95,14 @@ class _InMemory(jinja2.BytecodeCache):
 _BYTECODE = _InMemory()
 
 
-def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = None) -> Layout:
-    """Resolve a layout and its parents into a template search path."""
+MEDIA = ("print", "web")
+
+
+def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = None,
+                medium: str = "print") -> Layout:
+    """Resolve a layout and its parents into a template search path, for print or the web."""
+    if medium not in MEDIA:
+        raise ValueError(f"medium {medium!r} not in {MEDIA}")
     chain: list[Path] = []
     seen = set()
     current: str | None = name
@@ -111,10 +122,15 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     for folder in reversed(folders):   # parents first: the specific sheet wins the cascade
         stylesheets += sorted(folder.glob("*.css"))
     fonts = next((f / "fonts" for f in folders if (f / "fonts").is_dir()), chain[-1] / "fonts")
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in folders])]
+    search = folders
+    if medium == "web":                # the screen's sheets after all the print ones
+        for folder in reversed(folders):
+            stylesheets += sorted((folder / "web").glob("*.css"))
+        search = [d for f in folders for d in (f / "web", f) if d.is_dir()]
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in search])]
     # "base/…" reaches the next folder down the path, so an override can extend what it replaces
-    loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in folders[1:] or folders])}))
-    layout = Layout(name, folders, stylesheets, fonts)
+    loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in search[1:] or search])}))
+    layout = Layout(name, folders, stylesheets, fonts, medium)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                              bytecode_cache=_BYTECODE,
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
@@ -130,6 +146,9 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     env.globals["trends"] = TRENDS
     env.globals["trend_classes"] = TREND_CLASSES
     env.filters["css_string"] = _css_string
+    from .colours import readable
+
+    env.filters["readable"] = readable     # {{ theme.accent|readable(theme.light) }}: a colour for text
     layout._env = env
     return layout
 

@@ -34,3 +34,77 @@ def demo_build(tmp_path_factory):
     """The demo edition built once: (project, result)."""
     project = copy_fixture(tmp_path_factory.mktemp("demo"))
     return project, build(project, "demo/2020")
+
+
+# --- the browser: Debian's Chromium through Playwright, and axe-core from the npm registry -------
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDTHS = {"telephone": 375, "bureau": 1280}      # a phone, a desktop screen
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the session; the tests are skipped without it, unless CI requires it."""
+    import os
+
+    missing = [what for what, there in (("chromium", CHROMIUM), ("axe-core", AXE.is_file())) if not there]
+    if missing:
+        if os.environ.get("REPORTGEN_REQUIRE_BROWSER"):
+            pytest.fail(f"absent : {', '.join(missing)} (« make test » installe Chromium et axe-core)")
+        pytest.skip(f"absent : {', '.join(missing)} (« make test » les installe)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        running = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+def audit_page(browser, page_file: Path, width: int, captures: Path | None = None) -> dict:
+    """Open a web edition at ``width``: its overflow, its axe-core violations, and screenshots.
+
+    Returns ``{"overflow": [...], "violations": [...], "scroll_boxes": n, "focusable_boxes": n}``.
+    """
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready")
+        result = page.evaluate("""() => {
+            const width = document.documentElement.clientWidth;
+            const overflow = [];
+            for (const el of document.querySelectorAll('body *')) {
+                if (el.closest('.table-scroll') || el.closest('.visually-hidden')) continue;
+                const box = el.getBoundingClientRect();
+                if (box.width && box.right > width + 1) overflow.push(el.tagName.toLowerCase() + '.' + el.className);
+            }
+            const boxes = [...document.querySelectorAll('.table-scroll')];
+            return {page_width: document.documentElement.scrollWidth, width,
+                    overflow_x: getComputedStyle(document.body).overflowX + '/' + getComputedStyle(document.documentElement).overflowX,
+                    overflow: overflow.slice(0, 10),
+                    scroll_boxes: boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length,
+                    focusable_boxes: boxes.filter(b => b.tabIndex === 0 && b.getAttribute('role') === 'region'
+                                                        && b.getAttribute('aria-label')).length};
+        }""")
+        if captures:
+            captures.mkdir(parents=True, exist_ok=True)
+            name = next(k for k, v in WIDTHS.items() if v == width) if width in WIDTHS.values() else str(width)
+            page.screenshot(path=str(captures / f"{name}-1-couverture.png"))
+            for n, selector in enumerate(("figure.table-block", "figure.chart", ".kpis"), 2):
+                found = page.locator(selector).first
+                if found.count():
+                    found.scroll_into_view_if_needed()
+                    page.screenshot(path=str(captures / f"{name}-{n}-{selector.split('.')[-1]}.png"))
+        page.add_script_tag(path=str(AXE))
+        result["violations"] = page.evaluate("""async () => {
+            const found = await axe.run(document, {resultTypes: ['violations']});
+            return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }""")
+        return result
+    finally:
+        page.close()

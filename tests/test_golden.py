@@ -30,3 +30,17 @@ def test_document_html_matches_golden(demo_build, edition):
                                             "golden", "built", n=2))
         raise AssertionError(f"the HTML differs from {GOLDEN.name} "
                              "(UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])
+
+
+def test_web_page_matches_golden(demo_build):
+    """The web edition's page, after its finishing (notes, captions, inline charts)."""
+    project, _ = demo_build
+    page = build(project, "demo/2020").web.read_text(encoding="utf-8")
+    GOLDEN = GOLDEN_DIR / "demo-2020-web.html"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(page, encoding="utf-8")
+    expected = GOLDEN.read_text(encoding="utf-8")
+    if page != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), page.splitlines(True),
+                                            "golden", "built", n=2))
+        raise AssertionError(f"the page differs from {GOLDEN.name} (UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])

@@ -181,6 +181,23 @@ def test_the_pdf_is_accessible(edition):
     assert drawn and audit.counts.get("/Figure", 0) >= drawn      # each chart a described figure
 
 
+def test_the_web_edition_fits_phone_and_desktop_and_passes_axe(edition, browser):
+    """In Chromium at 375 and 1280 px: nothing wider than the screen, no axe-core violation.
+
+    Screenshots of the cover, a table, a chart and key figures at both widths are left in
+    ``build/<edition>/captures/`` for a reviewer to look at.
+    """
+    from conftest import WIDTHS, audit_page
+
+    name, result, *_ = edition
+    assert result.web and result.web.is_file()
+    for label, width in WIDTHS.items():
+        found = audit_page(browser, result.web, width, result.pdf.parent / "captures")
+        assert found["page_width"] <= found["width"] and not found["overflow"], (label, found["overflow"])
+        assert found["violations"] == [], (label, found["violations"])
+        assert found["focusable_boxes"] == found["scroll_boxes"], label
+
+
 def test_bookmarks_follow_the_report_outline(edition):
     name, _, reader, _, _ = edition
     expected = EDITIONS[name][0]

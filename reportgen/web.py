@@ -1,0 +1,225 @@
+"""The web edition: the same report as one accessible, responsive HTML page.
+
+``build/<edition>/html/`` is a folder that can be published as it is: ``index.html``, the
+stylesheets, fonts and images it uses under ``assets/`` and ``images/``, the PDF and the
+tables' workbook to download. Nothing in it points outside it.
+
+The page is rendered by the layout for the ``web`` medium (``web/`` templates first, see
+:mod:`reportgen.layout`), from the chapters' HTML computed again without the print's table
+cuts. This module then finishes what a template cannot see whole:
+
+- page footnotes become numbered notes at the end of their chapter, linked both ways;
+- each table sits in a scroll container (made focusable by the page's script when it
+  scrolls) and its title row becomes its ``<caption>``;
+- images are copied beside the page;
+- each chart is inlined as SVG with a ``<title>`` and ``<desc>``, its ids made unique.
+"""
+from __future__ import annotations
+
+import hashlib
+import html as html_mod
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+from markupsafe import Markup
+
+from . import french
+from .errors import LayoutError
+
+MARKER = "rg-svg"     # where a chart's SVG goes, until the page is serialised
+
+
+@dataclass
+class Download:
+    source: Path
+    label: str            # « Le rapport en PDF »
+    kind: str             # « PDF », « XLSX »
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def size(self) -> str:
+        """« 2,3 Mo », « 850 ko »."""
+        size = self.source.stat().st_size
+        if size >= 1_000_000:
+            return french.format_number(round(size / 1_000_000, 1), 1) + "\u00a0Mo"
+        return french.format_number(max(1, round(size / 1000))) + "\u00a0ko"
+
+
+class Charts:
+    """The SVG of each chart placed on the page, inlined after the page is finished."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.svgs: list[str] = []
+
+    def __call__(self, chart, src: str) -> Markup:
+        """Called by the web chart template: a marker now, the chart's SVG at serialisation."""
+        path = self.out_dir / src
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except OSError:
+            raise LayoutError(f"graphique « {chart.id} » non dessiné : {src} manque") from None
+        n = len(self.svgs) + 1
+        self.svgs.append(inline_svg(svg, f"g{n}-{chart.id}", chart.title, chart.alt_text()))
+        return Markup(f'<{MARKER} data-n="{n}"></{MARKER}>')
+
+    def fill(self, page: str) -> str:
+        return re.sub(rf'<{MARKER} data-n="(\d+)"></{MARKER}>', lambda m: self.svgs[int(m[1]) - 1], page)
+
+
+def inline_svg(svg: str, prefix: str, title: str, desc: str) -> str:
+    """A matplotlib SVG made fit to sit in a page: named, described, its ids unique, fluid."""
+    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    opening = re.search(r"<svg\b[^>]*>", svg)
+    if not opening:
+        raise LayoutError(f"graphique « {prefix} » : SVG illisible")
+    tag = re.sub(r'\s(width|height)="[^"]*"', "", opening[0])
+    tag = tag.replace("<svg", f'<svg class="chart-svg" role="img" focusable="false" '
+                              f'aria-labelledby="{prefix}-titre" aria-describedby="{prefix}-desc"', 1)
+    named = (f'<title id="{prefix}-titre">{html_mod.escape(title)}</title>'
+             f'<desc id="{prefix}-desc">{html_mod.escape(desc)}</desc>')
+    return (svg[:opening.start()] + tag + named + svg[opening.end():]).strip()
+
+
+# --- the finishing touches ----------------------------------------------------------------------
+def finish(page: str, charts: Charts, out_dir: Path, target: Path) -> str:
+    """Notes, tables, images and charts: the served page from the rendered template."""
+    doc = lxml.html.document_fromstring(page)
+    _footnotes(doc)
+    _tables(doc)
+    _images(doc, out_dir, target)
+    text = lxml.html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode")
+    return charts.fill(text)
+
+
+def _footnotes(doc) -> None:
+    """Each page footnote becomes a call in the text and a note at the end of its chapter."""
+    n = 0
+    for section in doc.xpath("//section[contains(concat(' ', @class, ' '), ' chapter ')]"):
+        spans = section.xpath(".//span[@class='footnote']")
+        if not spans:
+            continue
+        notes = lxml.html.Element("ol", {"class": "chapter-notes", "aria-label": "Notes"})
+        for span in spans:
+            n += 1
+            call = lxml.html.fragment_fromstring(
+                f'<sup class="note-call"><a href="#note-{n}" id="appel-{n}" role="doc-noteref" '
+                f'aria-label="Note {n}">{n}</a></sup>')
+            call.tail = span.tail
+            item = lxml.html.Element("li", {"id": f"note-{n}", "value": str(n)})
+            item.text = span.text
+            for child in list(span):
+                item.append(child)
+            back = lxml.html.fragment_fromstring(
+                f'<a href="#appel-{n}" class="note-back" aria-label="Retour au texte de la note {n}">↩</a>')
+            back.tail = ""
+            if len(item):
+                item[-1].tail = (item[-1].tail or "") + " "
+            else:
+                item.text = (item.text or "") + " "
+            item.append(back)
+            notes.append(item)
+            span.getparent().replace(span, call)
+        body = section.find(".//div[@class='chapter-body']")
+        (body if body is not None else section).append(notes)
+
+
+def _tables(doc) -> None:
+    """Tables scroll in their own box on a narrow screen; a title row becomes the caption."""
+    for table in doc.iter("table"):
+        title_row = table.find("thead/tr[@class='table-title-row']")
+        if title_row is not None:
+            cell = title_row[0]
+            caption = lxml.html.Element("caption", {"class": "table-title"})
+            caption.text = cell.text
+            for child in list(cell):
+                caption.append(child)
+            title_row.getparent().remove(title_row)
+            table.insert(0, caption)
+        for corner in table.xpath(".//th[not(normalize-space()) and not(*)]"):
+            corner.tag = "td"          # an empty header cell (a corner, a blank row head) heads nothing
+            corner.attrib.pop("scope", None)
+        parent = table.getparent()
+        if "table-scroll" in (parent.get("class") or "").split():
+            continue
+        box = lxml.html.Element("div", {"class": "table-scroll"})
+        box.tail = table.tail
+        table.tail = None
+        parent.replace(table, box)
+        box.append(table)
+
+
+def _images(doc, out_dir: Path, target: Path) -> None:
+    """Images the chapters name are copied under ``images/``; the page points there."""
+    for img in doc.iter("img"):
+        src = img.get("src") or ""
+        if not src or re.match(r"^[a-z]+:", src):
+            continue
+        source = (out_dir / src).resolve()
+        if not source.is_file():
+            raise LayoutError(f"image introuvable pour l'édition web : {src}")
+        name = f"{hashlib.sha1(str(source.parent).encode()).hexdigest()[:8]}-{source.name}"
+        (target / "images").mkdir(exist_ok=True)
+        shutil.copy2(source, target / "images" / name)
+        img.set("src", f"images/{name}")
+
+
+# --- assets -------------------------------------------------------------------------------------
+def plan_assets(stylesheets: list[Path], folders: list[Path]) -> list[tuple[Path, str]]:
+    """Each stylesheet and what it loads (fonts, images), with its place under ``assets/``."""
+    tags: dict[Path, str] = {}
+    for i, folder in enumerate(folders):
+        tag = folder.name if folder.name not in tags.values() else f"{folder.name}-{i}"
+        tags[folder] = tag
+    plan: list[tuple[Path, str]] = []
+    for sheet in stylesheets:
+        home = next(f for f in folders if f in sheet.parents)
+        plan.append((sheet, f"assets/{tags[home]}/{sheet.relative_to(home).as_posix()}"))
+        css = sheet.read_text(encoding="utf-8")
+        for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", css):
+            if re.match(r"^([a-z]+:|#)", ref):
+                continue
+            used = (sheet.parent / ref).resolve()
+            if home.resolve() not in used.parents or not used.is_file():
+                raise LayoutError(f"la feuille de style cite un fichier absent ou hors de sa mise en page : {ref}",
+                                  sheet)
+            plan.append((used, f"assets/{tags[home]}/{used.relative_to(home.resolve()).as_posix()}"))
+    return plan
+
+
+def write_edition(page: str, charts: Charts, out_dir: Path, target: Path,
+                  assets: list[tuple[Path, str]], downloads: list[Download]) -> Path:
+    """Write the folder beside ``target``, then put it in place: a failure leaves the old one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        text = finish(page, charts, out_dir, work)
+        (work / "index.html").write_text(text, encoding="utf-8")
+        for source, href in assets:
+            (work / href).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, work / href)
+        for download in downloads:
+            shutil.copy2(download.source, work / download.name)
+        os.chmod(work, 0o755)
+        old = target.with_name(f".{target.name}-ancien")
+        if old.exists():
+            shutil.rmtree(old)
+        if target.exists():
+            target.rename(old)
+        work.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return target / "index.html"
