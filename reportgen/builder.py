@@ -119,6 +119,10 @@ class Builder:
                                  "« reportgen build --draft » produit un PDF de travail qui les signale")
         self._stage(2)
         chart_data = self.compute(manifest, layout, store, front, parts, back)
+        if not self.draft:   # the web edition shows each chart drawn again for a phone's width
+            theme = manifest.theme.model_dump()
+            chart_data = {**chart_data, **{charts_mod.file_name(narrow, theme): narrow for narrow in
+                                           map(charts_mod.for_screen, chart_data.values())}}
         self._stage(3, f"({len(chart_data)})")
         chart_files = self.draw_charts(chart_data, manifest, layout)
         self._stage(4)
@@ -155,7 +159,7 @@ class Builder:
         from . import web
 
         layout = load_layout(self.project.layouts, manifest.layout, self.paths.content / "layout", medium="web")
-        charts = web.Charts(self.paths.out)
+        charts = web.Charts(self.paths.out, manifest.theme.model_dump())
         known = len(self.warnings)
         self.compute(manifest, layout, store, front, parts, back, svg_of=charts)
         del self.warnings[known:]      # the same chapters: their warnings are already counted

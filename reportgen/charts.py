@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,20 @@ class ChartData:
     def digest(self, theme: dict) -> str:
         payload = json.dumps([self.__dict__, theme], default=lambda o: o.__dict__, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def file_name(data: ChartData, theme: dict) -> str:
+    """Where a chart is drawn, under the edition's build folder: one file per look and figures."""
+    return f"charts/{data.id}-{data.digest(theme)}.svg"
+
+
+SCREEN_WIDTH = 3.6   # inches: a phone's width, where the printed text size is read as is
+
+
+def for_screen(data: ChartData) -> ChartData:
+    """The chart drawn again for a phone: narrow, so its text is not shrunk below reading size."""
+    rows = len(data.points) if data.kind in ("hbar", "bullet") else 0   # wrapped labels need height
+    return replace(data, id=f"{data.id}.ecran", width=SCREEN_WIDTH, height=max(data.height, 3.0, 0.65 * rows + 0.4))
 
 
 DRAWERS: dict[str, Callable[[Any, ChartData, dict], None]] = {}
@@ -207,7 +222,9 @@ def draw(data: ChartData, target: Path, theme: dict, fonts_dir: Path) -> Path:
     fig, ax = plt.subplots(figsize=(data.width, data.height))
     try:
         DRAWERS[data.kind](ax, data, theme)
-        fig.tight_layout()
+        with warnings.catch_warnings():   # labels too long for the width: drawn as they come
+            warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+            fig.tight_layout()
         tmp = target.with_suffix(".tmp.svg")
         fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
         tmp.replace(target)
@@ -225,12 +242,21 @@ def _tick(text: str) -> str:
     return text.replace(french.NNBSP, " ")
 
 
+def _fit(label: str, data: ChartData, width: int = 16) -> str:
+    """A label on several lines in a chart drawn for a phone, so that the bars keep their room."""
+    if data.width > SCREEN_WIDTH:
+        return label
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
 @chart("donut")
 def _donut(ax, data: ChartData, theme: dict, hole: float = 0.45) -> None:
     values = [p.value for p in data.points]
     wedges, _ = ax.pie(values, colors=_palette(theme)[: len(values)], startangle=90, counterclock=False,
                        wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white"})
-    labels = [f"{p.label} : {_tick(p.display)}" for p in data.points]
+    labels = [_fit(f"{p.label} : {_tick(p.display)}", data, 40) for p in data.points]
     if data.width < 5:   # narrow: legend under the ring
         ax.legend(wedges, labels, loc="upper center", bbox_to_anchor=(0.5, 0), frameon=False, fontsize=8)
     else:
@@ -245,7 +271,7 @@ def _pie(ax, data: ChartData, theme: dict) -> None:
 
 @chart("bar")
 def _bar(ax, data: ChartData, theme: dict) -> None:
-    labels = [p.label for p in data.points]
+    labels = [_fit(p.label, data, 12) for p in data.points]
     bars = ax.bar(labels, [p.value for p in data.points], color=theme["primary"])
     ax.bar_label(bars, labels=[p.display for p in data.points], padding=2, fontsize=8)
     ax.tick_params(axis="x", labelrotation=0 if len(labels) < 7 else 45)
@@ -260,7 +286,7 @@ def _hbar(ax, data: ChartData, theme: dict) -> None:
     diverging = min(values) < 0     # evolutions: bars go left of zero, in the accent colour
     colors = [theme["accent"] if v < 0 else theme["primary"] for v in values] if diverging \
         else theme["primary"]
-    bars = ax.barh([p.label for p in points], values, color=colors)
+    bars = ax.barh([_fit(p.label, data) for p in points], values, color=colors)
     ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=8)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
@@ -283,7 +309,7 @@ def _grouped(ax, data: ChartData, theme: dict) -> None:
         bars = ax.bar(xs, s.values, width, label=s.name, color=colors[i % len(colors)])
         if len(data.categories) * n <= 24:
             ax.bar_label(bars, labels=s.displays, padding=2, fontsize=7)
-    ax.set_xticks(range(len(data.categories)), data.categories)
+    ax.set_xticks(range(len(data.categories)), [_fit(c, data, 12) for c in data.categories])
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
@@ -304,7 +330,7 @@ def _line(ax, data: ChartData, theme: dict) -> None:
 
 @chart("bullet")
 def _bullet(ax, data: ChartData, theme: dict) -> None:
-    labels = [p.label for p in data.points][::-1]
+    labels = [_fit(p.label, data) for p in data.points][::-1]
     points = data.points[::-1]
     ys = range(len(points))
     top = max(max(p.value, p.target or 0, p.floor or 0) for p in points) * 1.15

@@ -85,19 +85,21 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
                 click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
             click.echo(f"{result.pdf.relative_to(project.root)} : {result.pages} pages"
                        + (" (à jour : rien n'a changé depuis la dernière construction)" if result.reused else ""))
+            if result.web:
+                click.echo(f"{result.web.relative_to(project.root)} : l'édition web")
     except ReportError as exc:
         _fail(exc, debug)
 
 
-def _build_one(project, name: str, options: dict) -> tuple[str, str, int, list[str], bool]:
+def _build_one(project, name: str, options: dict) -> tuple[str, str, int, list[str], bool, str]:
     from .builder import build as build_edition
 
     try:
         result = build_edition(project, name, **options)
     except ReportError as exc:
-        return name, f"Erreur : {exc}", 0, [], False
+        return name, f"Erreur : {exc}", 0, [], False, ""
     return name, str(result.pdf.relative_to(project.root)), result.pages, [str(w) for w in result.warnings], \
-        result.reused
+        result.reused, str(result.web.relative_to(project.root)) if result.web else ""
 
 
 def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
@@ -108,7 +110,7 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
     failed = False
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(jobs, len(names)), mp_context=context) as pool:
-        for name, pdf, pages, warnings, reused in pool.map(_build_one, [project] * len(names), names,
+        for name, pdf, pages, warnings, reused, web in pool.map(_build_one, [project] * len(names), names,
                                                             [options] * len(names)):
             for warning in warnings:
                 click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
@@ -117,6 +119,8 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
                 failed = True
             else:
                 click.echo(f"{pdf} : {pages} pages" + (" (à jour)" if reused else ""))
+                if web:
+                    click.echo(f"{web} : l'édition web")
     if failed:
         sys.exit(1)
 

@@ -103,7 +103,7 @@ class Directives:
         return data
 
     def chart_file(self, data: charts_mod.ChartData) -> str:
-        return f"charts/{data.id}-{data.digest(self.theme)}.svg"
+        return charts_mod.file_name(data, self.theme)
 
     # --- data blocks --------------------------------------------------------------------------
     def table(self, table_id: str) -> Markup:

@@ -56,26 +56,36 @@ class Download:
 class Charts:
     """The SVG of each chart placed on the page, inlined after the page is finished."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, theme: dict):
         self.out_dir = out_dir
+        self.theme = theme
         self.svgs: list[str] = []
 
     def __call__(self, chart, src: str) -> Markup:
-        """Called by the web chart template: a marker now, the chart's SVG at serialisation."""
-        path = self.out_dir / src
-        try:
-            svg = path.read_text(encoding="utf-8")
-        except OSError:
-            raise LayoutError(f"graphique « {chart.id} » non dessiné : {src} manque") from None
+        """Called by the web chart template: a marker now, the chart's SVG at serialisation.
+
+        Two drawings are inlined: the printed one, and one drawn for a phone's width
+        (:func:`reportgen.charts.for_screen`); the stylesheet shows one of them.
+        """
+        from .charts import file_name, for_screen
+
         n = len(self.svgs) + 1
-        self.svgs.append(inline_svg(svg, f"g{n}-{chart.id}", chart.title, chart.alt_text()))
+        drawings = []
+        for look, name in (("wide", src), ("narrow", file_name(for_screen(chart), self.theme))):
+            try:
+                svg = (self.out_dir / name).read_text(encoding="utf-8")
+            except OSError:
+                raise LayoutError(f"graphique « {chart.id} » non dessiné : {name} manque") from None
+            drawings.append(inline_svg(svg, f"g{n}{look[0]}-{chart.id}", chart.title, chart.alt_text(),
+                                       f"chart-svg--{look}"))
+        self.svgs.append("".join(drawings))
         return Markup(f'<{MARKER} data-n="{n}"></{MARKER}>')
 
     def fill(self, page: str) -> str:
         return re.sub(rf'<{MARKER} data-n="(\d+)"></{MARKER}>', lambda m: self.svgs[int(m[1]) - 1], page)
 
 
-def inline_svg(svg: str, prefix: str, title: str, desc: str) -> str:
+def inline_svg(svg: str, prefix: str, title: str, desc: str, look: str = "") -> str:
     """A matplotlib SVG made fit to sit in a page: named, described, its ids unique, fluid."""
     svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
@@ -85,7 +95,8 @@ def inline_svg(svg: str, prefix: str, title: str, desc: str) -> str:
     if not opening:
         raise LayoutError(f"graphique « {prefix} » : SVG illisible")
     tag = re.sub(r'\s(width|height)="[^"]*"', "", opening[0])
-    tag = tag.replace("<svg", f'<svg class="chart-svg" role="img" focusable="false" '
+    classes = f"chart-svg {look}".strip()
+    tag = tag.replace("<svg", f'<svg class="{classes}" role="img" focusable="false" '
                               f'aria-labelledby="{prefix}-titre" aria-describedby="{prefix}-desc"', 1)
     named = (f'<title id="{prefix}-titre">{html_mod.escape(title)}</title>'
              f'<desc id="{prefix}-desc">{html_mod.escape(desc)}</desc>')

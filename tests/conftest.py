@@ -67,7 +67,9 @@ def browser():
 def audit_page(browser, page_file: Path, width: int, captures: Path | None = None) -> dict:
     """Open a web edition at ``width``: its overflow, its axe-core violations, and screenshots.
 
-    Returns ``{"overflow": [...], "violations": [...], "scroll_boxes": n, "focusable_boxes": n}``.
+    Returns ``{"overflow": [...], "clipped": [...], "violations": [...], "scroll_boxes": n,
+    "focusable_boxes": n}``: elements wider than the screen, chart texts cut by their drawing's
+    edge, axe-core's findings, tables that scroll and those of them the keyboard reaches.
     """
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
@@ -78,14 +80,25 @@ def audit_page(browser, page_file: Path, width: int, captures: Path | None = Non
             const width = document.documentElement.clientWidth;
             const overflow = [];
             for (const el of document.querySelectorAll('body *')) {
-                if (el.closest('.table-scroll') || el.closest('.visually-hidden')) continue;
+                if (el.closest('.table-scroll') || el.closest('.visually-hidden') || el.closest('svg')) continue;
                 const box = el.getBoundingClientRect();
                 if (box.width && box.right > width + 1) overflow.push(el.tagName.toLowerCase() + '.' + el.className);
+            }
+            const clipped = [];    // a chart's text cut by the edge of its drawing
+            for (const svg of document.querySelectorAll('svg.chart-svg')) {
+                const frame = svg.getBoundingClientRect();
+                if (!frame.width) continue;      // the drawing for the other width
+                for (const text of svg.querySelectorAll('text')) {
+                    const r = text.getBoundingClientRect();
+                    if (r.width && (r.left < frame.left - 1 || r.right > frame.right + 1
+                                    || r.top < frame.top - 1 || r.bottom > frame.bottom + 1))
+                        clipped.push(svg.querySelector('title').textContent + ' : ' + text.textContent);
+                }
             }
             const boxes = [...document.querySelectorAll('.table-scroll')];
             return {page_width: document.documentElement.scrollWidth, width,
                     overflow_x: getComputedStyle(document.body).overflowX + '/' + getComputedStyle(document.documentElement).overflowX,
-                    overflow: overflow.slice(0, 10),
+                    overflow: overflow.slice(0, 10), clipped: clipped.slice(0, 10),
                     scroll_boxes: boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length,
                     focusable_boxes: boxes.filter(b => b.tabIndex === 0 && b.getAttribute('role') === 'region'
                                                         && b.getAttribute('aria-label')).length};

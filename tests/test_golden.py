@@ -17,30 +17,24 @@ from reportgen.builder import build
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
 
+def _compare(text: str, name: str) -> None:
+    golden = GOLDEN_DIR / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                            "golden", "built", n=2))
+        raise AssertionError(f"the HTML differs from {name} (UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])
+
+
 @pytest.mark.parametrize("edition", ["demo/2020", "magazine/2020"])
 def test_document_html_matches_golden(demo_build, edition):
     project, _ = demo_build
-    html = build(project, edition).html.read_text(encoding="utf-8")
-    GOLDEN = GOLDEN_DIR / f"{edition.replace('/', '-')}.html"
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(html, encoding="utf-8")
-    expected = GOLDEN.read_text(encoding="utf-8")
-    if html != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), html.splitlines(True),
-                                            "golden", "built", n=2))
-        raise AssertionError(f"the HTML differs from {GOLDEN.name} "
-                             "(UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])
+    _compare(build(project, edition).html.read_text(encoding="utf-8"), f"{edition.replace('/', '-')}.html")
 
 
 def test_web_page_matches_golden(demo_build):
     """The web edition's page, after its finishing (notes, captions, inline charts)."""
     project, _ = demo_build
-    page = build(project, "demo/2020").web.read_text(encoding="utf-8")
-    GOLDEN = GOLDEN_DIR / "demo-2020-web.html"
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(page, encoding="utf-8")
-    expected = GOLDEN.read_text(encoding="utf-8")
-    if page != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), page.splitlines(True),
-                                            "golden", "built", n=2))
-        raise AssertionError(f"the page differs from {GOLDEN.name} (UPDATE_GOLDEN=1 to accept):\n" + diff[:4000])
+    _compare(build(project, "demo/2020").web.read_text(encoding="utf-8"), "demo-2020-web.html")

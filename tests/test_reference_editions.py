@@ -194,6 +194,7 @@ def test_the_web_edition_fits_phone_and_desktop_and_passes_axe(edition, browser)
     for label, width in WIDTHS.items():
         found = audit_page(browser, result.web, width, result.pdf.parent / "captures")
         assert found["page_width"] <= found["width"] and not found["overflow"], (label, found["overflow"])
+        assert found["clipped"] == [], (label, found["clipped"])
         assert found["violations"] == [], (label, found["violations"])
         assert found["focusable_boxes"] == found["scroll_boxes"], label
 

@@ -105,17 +105,24 @@ def test_each_chart_is_inline_svg_named_described_with_its_data_behind_a_toggle(
     doc = _page(result.web)
     store = DataStore.load(project.edition("demo/2020").data)
     figures = doc.xpath("//figure[contains(@class, 'chart')]")
-    assert len(figures) == len(list(result.pdf.parent.joinpath("charts").glob("*.svg")))
+    drawn = [p.name for p in result.pdf.parent.joinpath("charts").glob("*.svg")]
+    assert len(figures) == len([n for n in drawn if ".ecran-" not in n]) == len([n for n in drawn if ".ecran-" in n])
     assert not doc.xpath("//img[contains(@src, 'charts/')]")
     for figure in figures:
-        svg = figure.xpath(".//svg")[0]
-        assert svg.get("role") == "img"
-        title = doc.get_element_by_id(svg.get("aria-labelledby"))
-        desc = doc.get_element_by_id(svg.get("aria-describedby"))
-        caption = _text(figure.xpath("figcaption")[0])
-        assert _text(title) == caption
-        assert _text(desc).startswith("Graphique") and caption in _text(desc)
-        assert "width" not in svg.attrib            # the chart follows the page's width
+        # drawn twice, as printed and for a phone's width; the stylesheet shows one
+        svgs = figure.xpath(".//svg")
+        assert [s.get("class") for s in svgs] == ["chart-svg chart-svg--wide", "chart-svg chart-svg--narrow"]
+        for svg in svgs:
+            assert svg.get("role") == "img"
+            title = doc.get_element_by_id(svg.get("aria-labelledby"))
+            desc = doc.get_element_by_id(svg.get("aria-describedby"))
+            caption = _text(figure.xpath("figcaption")[0])
+            assert _text(title) == caption
+            assert _text(desc).startswith("Graphique") and caption in _text(desc)
+            assert "width" not in svg.attrib            # the chart follows the page's width
+        wide, narrow = (re.search(r'viewBox="0 0 ([\d.]+)', lxml.html.tostring(s, encoding="unicode"), re.I)
+                        for s in svgs)
+        assert float(narrow[1]) == charts_mod.SCREEN_WIDTH * 72 <= float(wide[1])   # points
         data = figure.xpath(".//details//table")[0]
         assert figure.xpath(".//details/summary")
         rows = data.xpath("tbody/tr")
@@ -233,6 +240,7 @@ def test_in_chromium_the_page_fits_the_screen_and_passes_axe(browser, finances, 
     _, result = finances
     found = audit_page(browser, result.web, width)
     assert found["page_width"] <= found["width"] and not found["overflow"], found
+    assert found["clipped"] == [], found["clipped"]
     assert found["overflow_x"] == "visible/visible", "the page does not hide what overflows"
     assert found["violations"] == [], found["violations"]
     assert found["focusable_boxes"] == found["scroll_boxes"]
