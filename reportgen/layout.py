@@ -30,7 +30,6 @@ class Layout:
     folders: list[Path]          # most specific first
     stylesheets: list[Path]
     fonts: Path
-    medium: str = "print"        # or "web": the web edition's templates come first
 
     @property
     def env(self) -> jinja2.Environment:
@@ -130,7 +129,7 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in search])]
     # "base/…" reaches the next folder down the path, so an override can extend what it replaces
     loaders.append(jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(f) for f in search[1:] or search])}))
-    layout = Layout(name, folders, stylesheets, fonts, medium)
+    layout = Layout(name, folders, stylesheets, fonts)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                              bytecode_cache=_BYTECODE,
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,

@@ -29,6 +29,7 @@ import lxml.html
 from markupsafe import Markup
 
 from . import french
+from .charts import file_name, for_screen
 from .errors import LayoutError
 
 MARKER = "rg-svg"     # where a chart's SVG goes, until the page is serialised
@@ -67,8 +68,6 @@ class Charts:
         Two drawings are inlined: the printed one, and one drawn for a phone's width
         (:func:`reportgen.charts.for_screen`); the stylesheet shows one of them.
         """
-        from .charts import file_name, for_screen
-
         n = len(self.svgs) + 1
         drawings = []
         for look, name in (("wide", src), ("narrow", file_name(for_screen(chart), self.theme))):
