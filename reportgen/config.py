@@ -5,15 +5,30 @@ reports every problem of the file at once; an unknown key is a warning.
 """
 from __future__ import annotations
 
+import re
+import typing
 from pathlib import Path
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, ReportWarning
-from .yamlio import line_of, load_yaml
+from .paths import LAYOUT_NAME, edition_place, inside
+from .yamlio import LineDict, line_of, load_yaml
 
 ChapterRef = Union[str, list[str]]
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def _plain_layout_name(value: str) -> str:
+    """A layout is named by its folder under ``layouts/``: no path, no « .. »."""
+    if not value.strip():
+        raise ValueError("nom de mise en page vide : écrivez le nom d'un dossier de layouts/ "
+                         "(par exemple assurance-maladie), ou retirez la ligne")
+    if not LAYOUT_NAME.fullmatch(value) or ".." in value:
+        raise ValueError(f"« {value} » n'est pas un nom de mise en page : écrivez le nom d'un dossier de "
+                         "layouts/, sans « / » ni « .. » (par exemple assurance-maladie)")
+    return value
 
 
 class _Model(BaseModel):
@@ -61,6 +76,14 @@ class Theme(_Model):
     light: str = Field("#e6eef8", description="Light tint: zebra rows, tile backgrounds")
     dark: str = Field("#001a4d", description="Dark tone: text on light backgrounds")
 
+    @field_validator("primary", "accent", "light", "dark")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        """Pasted into the stylesheets: a colour and nothing else."""
+        if not _COLOUR.fullmatch(value):
+            raise ValueError(f"« {value} » n'est pas une couleur : écrivez « #rrggbb » ou « #rgb » (#0c419a)")
+        return value
+
 
 class Manifest(_Model):
     caisse: str = Field(description="Short name of the caisse, as in the folder name")
@@ -90,6 +113,11 @@ class Manifest(_Model):
     credits: list[str] = Field(default_factory=list,
                                description="Inside cover: « Conception et impression : … », photo credits")
 
+    @field_validator("layout")
+    @classmethod
+    def _layout_name(cls, value: str) -> str:
+        return _plain_layout_name(value)
+
     @field_validator("year")
     @classmethod
     def _plausible_year(cls, value: int) -> int:
@@ -106,8 +134,88 @@ class Manifest(_Model):
         return self
 
 
-def _known_keys(model: type[BaseModel]) -> set[str]:
-    return set(model.model_fields)
+def _sub_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a field that holds one (``Style``), a list of them or an optional one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _sub_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _unknown_keys(raw: Any, model: type[BaseModel], path: Path, where: str = "") -> list[ReportWarning]:
+    """« clé inconnue » for every key the model does not know, at every level of the file."""
+    if not isinstance(raw, dict):
+        return []
+    warnings = []
+    for key, value in raw.items():
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        if field is None:
+            hint = f"clés possibles sous « {where} » : {', '.join(model.model_fields)}" if where else None
+            warnings.append(ReportWarning(f"clé inconnue « {key} » ignorée", path, line_of(raw, key), hint=hint))
+            continue
+        sub = _sub_model(field.annotation)
+        if sub is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            warnings += _unknown_keys(item, sub, path, key)
+    return warnings
+
+
+def _line_at(raw: Any, loc: tuple) -> int | None:
+    """The line of the deepest key of ``loc`` (« parts », 0, « photo ») that the file has."""
+    line = line_of(raw)
+    node = raw
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            line = line_of(node, step) or line
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            line = line_of(node) or line
+        else:
+            break
+    return line
+
+
+def _entry_line(lines: list[str], start: int | None, entry: str) -> int | None:
+    """The line where a list entry is written, searching from its key's line."""
+    for n in range(max((start or 1) - 1, 0), len(lines)):
+        if entry in lines[n]:
+            return n + 1
+    return start
+
+
+def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
+    """Chapters and divider photos: files inside the edition's folder, or a ConfigError."""
+    folder = path.parent
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def chapters(refs: list, mapping: Any, key: str) -> None:
+        start = line_of(mapping, key)
+        for ref in refs:
+            for name in [ref] if isinstance(ref, str) else ref:
+                line = _entry_line(lines, start, name) if name.strip() else start
+                found = inside(name, folder, [folder], path, line, "chapitre", ConfigError,
+                               place=edition_place(folder))
+                if found.exists() and not found.is_file():
+                    raise ConfigError(f"chapitre « {name} » : c'est un dossier, pas un fichier", path, line)
+
+    def photo(part: Part, mapping: Any) -> None:
+        if part.photo:
+            inside(part.photo, folder, [folder], path, line_of(mapping, "photo"), "photo de l'intercalaire",
+                   ConfigError, place=edition_place(folder))
+
+    for key in ("front", "chapters", "back"):
+        chapters(getattr(manifest, key), raw, key)
+    for part, mapping in zip(manifest.parts, raw.get("parts") or []):
+        chapters(part.chapters, mapping, "chapters")
+        photo(part, mapping)
+    if manifest.annexes:
+        chapters(manifest.annexes.chapters, raw.get("annexes"), "chapters")
+        photo(manifest.annexes, raw.get("annexes"))
 
 
 def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
@@ -119,15 +227,15 @@ def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
         manifest = Manifest.model_validate(raw)
     except ValidationError as exc:
         problems = []
+        lines = []
         for err in exc.errors():
-            loc = [str(p) for p in err["loc"]]
-            line = line_of(raw, err["loc"][0]) if err["loc"] else None
+            loc = tuple(err["loc"])
+            # the whole manifest is at fault (« parts » and « chapters » together): the line of « chapters »
+            line = _line_at(raw, loc) if loc else line_of(raw, "chapters" if "chapters" in raw else "parts")
+            lines.append(line)
             what = "valeur manquante" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-            problems.append(f"ligne {line or '?'} : « {'.'.join(loc)} » : {what}" if loc else what)
-        first_line = line_of(raw, exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else None
-        raise ConfigError("manifeste invalide : " + " ; ".join(problems), path, first_line) from None
-    warnings = [
-        ReportWarning(f"clé inconnue « {key} » ignorée", path, line_of(raw, key))
-        for key in raw if key not in _known_keys(Manifest)
-    ]
+            problems.append(f"ligne {line or '?'} : « {'.'.join(map(str, loc))} » : {what}" if loc else what)
+        raise ConfigError("manifeste invalide : " + " ; ".join(problems), path, lines[0]) from None
+    warnings = _unknown_keys(raw, Manifest, path)
+    _check_files(raw, manifest, path)
     return manifest, warnings

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import charts as charts_mod
-from . import french, longtables
+from . import french, longtables, paths
 from .content import markdown_to_html
 from .datastore import DataStore
 from .errors import ReportWarning
@@ -107,7 +107,7 @@ class Directives:
 
     # --- data blocks --------------------------------------------------------------------------
     def table(self, table_id: str) -> Markup:
-        table = get(self.store.tables, table_id, "tableau")
+        table = get(self.store.tables, _name(table_id, "table", "effectifs"), "tableau")
         return self.block("blocks/table.html", table=table, **self.table_use(table))
 
     def table_use(self, table: Any) -> dict[str, Any]:
@@ -119,10 +119,12 @@ class Directives:
                 "widths": cut.widths if cut else [], "table_width": cut.width if cut else 0}
 
     def tables(self, *table_ids: str) -> Markup:
+        _names(table_ids, "tables", '"effectifs", "effectifs-cdd"')
         tables = [get(self.store.tables, t, "tableau") for t in table_ids]
         return self.block("blocks/tables.html", items=[(t, self.table_use(t)) for t in tables])
 
     def chart(self, chart_id: str) -> Markup:
+        _name(chart_id, "chart", "population-caisse")
         try:
             data = self.chart_data(chart_id)
         except charts_mod.MissingValue:
@@ -130,6 +132,7 @@ class Directives:
         return self.block("blocks/chart.html", chart=data, src=self.chart_file(data))
 
     def charts(self, *chart_ids: str) -> Markup:
+        _names(chart_ids, "charts", '"population-caisse", "population-france"')
         try:
             items = [self.chart_data(c, columns=len(chart_ids)) for c in chart_ids]
         except charts_mod.MissingValue:
@@ -137,10 +140,12 @@ class Directives:
         return self.block("blocks/charts.html", charts=[(d, self.chart_file(d)) for d in items])
 
     def kpis(self, group: str) -> Markup:
-        return self.block("blocks/kpis.html", group=get(self.store.kpis, group, "groupe de chiffres clés"))
+        return self.block("blocks/kpis.html", group=get(self.store.kpis, _name(group, "kpis", "circonscription"),
+                                                        "groupe de chiffres clés"))
 
     def roster(self, roster_id: str) -> Markup:
-        return self.block("blocks/roster.html", roster=get(self.store.rosters, roster_id, "liste"))
+        return self.block("blocks/roster.html",
+                          roster=get(self.store.rosters, _name(roster_id, "roster", "conseil"), "liste"))
 
     def glossary(self) -> Markup:
         if not self.store.glossary:
@@ -149,13 +154,19 @@ class Directives:
 
     def contacts(self, contacts_id: str) -> Markup:
         return self.block("blocks/contacts.html",
-                          contacts=get(self.store.contacts, contacts_id, "liste de contacts"))
+                          contacts=get(self.store.contacts, _name(contacts_id, "contacts", "contacts"),
+                                       "liste de contacts"))
 
     def fig(self, ref: str) -> Markup:
-        return french.figure_markup(self.store.resolve(ref).display)
+        return french.figure_markup(self.store.resolve(_name(ref, "fig", "effectifs.cdi.2017")).display)
 
     def callout(self, value: str, label: str, sub: str = "") -> Markup:
         """A big figure: ``callout("=kpis.groupe.cle", "libellé")`` or a printed figure."""
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+            raise ValueError('callout(…) attend un chiffre entre guillemets, par exemple '
+                             'callout("=kpis.circonscription.communes", "communes")')
+        _text(label, "callout", "le libellé")
+        _text(sub, "callout", "« sub »")
         resolved = self.store.value(value)
         if resolved.display == french.MISSING:
             return self.block("blocks/callout.html", value=french.figure_markup(french.MISSING), label=label, sub=sub)
@@ -165,8 +176,7 @@ class Directives:
 
     def button(self, text: str, url: str) -> Markup:
         """A link shown as a button; in the PDF it is a real link."""
-        if not re.match(r"^(https?://|mailto:)", url):
-            raise ValueError(f"lien « {url} » : une adresse complète est attendue (https://…)")
+        url = paths.link(url, self.content_dir, None, "bouton")   # the chapter's line is added by the caller
         return self.block("blocks/button.html", text=text, url=url)
 
     def phone(self, number: str, note: str = "", hours: str = "") -> Markup:
@@ -177,10 +187,10 @@ class Directives:
 
     def photo(self, src: str, caption: str = "", credit: str = "") -> Markup:
         """A photo of the edition's ``images/`` folder; absent, nothing is printed (no empty frame)."""
-        path = (self.content_dir / src).resolve()
-        if self.content_dir.resolve() not in path.parents:
-            raise ValueError(f"photo « {src} » : le fichier doit être dans le dossier de l'édition")
-        if not path.exists():
+        # inside the edition's folder, symlinks followed; the chapter's line is added by the caller
+        path = paths.inside(src, self.content_dir, [self.content_dir], self.content_dir, None, "photo",
+                            place=paths.edition_place(self.content_dir))
+        if not path.is_file():
             self.warnings.append(ReportWarning(f"photo absente, rien n'est imprimé à sa place : {src}",
                                                self.content_dir))
             return Markup("")
@@ -231,7 +241,8 @@ class Directives:
 
     def ranking(self, group: str, title: str = "") -> Markup:
         """A « TOP » list: the tiles of a group, in rank order, with bars scaled to the first."""
-        tiles = get(self.store.kpis, group, "groupe de chiffres clés")
+        tiles = get(self.store.kpis, _name(group, "ranking", "classement"), "groupe de chiffres clés")
+        _text(title, "ranking", "le titre")
         missing = [t.label for t in tiles.tiles if t.figure is None and not t.missing]
         if missing:
             raise ValueError(f"classement « {group} » : « {missing[0]} » n'a pas de chiffre")
@@ -337,6 +348,26 @@ def parse_event_date(label: str) -> tuple[int | None, int]:
     if not 1 <= month <= 12:
         raise ValueError(f"date « {label} » : mois {month} impossible")
     return month, day
+
+
+def _name(value: Any, directive: str, example: str) -> str:
+    """A data directive's argument: a name written between quotes (not a number, nor a bare word)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f'{directive}(…) attend un nom entre guillemets, par exemple {directive}("{example}")')
+    return value
+
+
+def _names(values: tuple, directive: str, example: str) -> None:
+    """``tables("a", "b")``, ``charts(…)``: at least one name, each between quotes."""
+    if not values or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ValueError(f"{directive}(…) attend des noms entre guillemets, séparés par des virgules, "
+                         f"par exemple {directive}({example})")
+
+
+def _text(value: Any, directive: str, what: str) -> None:
+    """A text argument of a directive (a label, a title): between quotes."""
+    if not isinstance(value, str):
+        raise ValueError(f"{directive}(…) : {what} s'écrit entre guillemets")
 
 
 def get(registry: dict, key: str, what: str):

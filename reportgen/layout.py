@@ -21,7 +21,8 @@ from markupsafe import Markup
 
 from . import french
 from .errors import ConfigError, LayoutError
-from .yamlio import load_yaml
+from .paths import LAYOUT_NAME, inside, stylesheet_files, within
+from .yamlio import line_of, load_yaml
 
 
 @dataclass
@@ -104,8 +105,16 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
         raise ValueError(f"medium {medium!r} not in {MEDIA}")
     chain: list[Path] = []
     seen = set()
-    current: str | None = name
-    while current:
+    current: object = name
+    # the file that names ``current``: the edition's manifest, then each layout.yml
+    written_in: tuple[Path | None, int | None] = (edition_folder.parent / "edition.yml" if edition_folder
+                                                  else None, None)
+    while current is not None:
+        # a plain folder of layouts/, which stays there once its symlinks are followed
+        if not isinstance(current, str) or not LAYOUT_NAME.fullmatch(current) or ".." in current:
+            raise ConfigError(f"mise en page « {current} » : le nom d'un dossier de layouts/ est attendu, "
+                              "sans « / » ni « .. »", *written_in, hint="par exemple : extends: assurance-maladie")
+        inside(current, layouts_root, [layouts_root], *written_in, "mise en page", ConfigError)
         folder = layouts_root / current
         if not folder.is_dir():
             raise ConfigError(f"mise en page « {current} » introuvable", folder,
@@ -115,16 +124,23 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
         seen.add(current)
         chain.append(folder)
         spec = load_yaml(folder / "layout.yml", ConfigError) if (folder / "layout.yml").exists() else {}
+        if spec and not isinstance(spec, dict):
+            raise ConfigError("layout.yml doit être une suite de clés « nom: valeur »", folder / "layout.yml")
         current = (spec or {}).get("extends")
-    folders = ([edition_folder] if edition_folder and edition_folder.is_dir() else []) + chain
+        written_in = (folder / "layout.yml", line_of(spec, "extends"))
+    own = edition_folder is not None and edition_folder.is_dir()
+    if own and not within(edition_folder, [edition_folder.parent]):
+        raise ConfigError("le dossier layout/ de l'édition mène hors de l'édition", edition_folder,
+                          hint="remplacez le lien par un vrai dossier")
+    folders = ([edition_folder] if own else []) + chain
     stylesheets = []
     for folder in reversed(folders):   # parents first: the specific sheet wins the cascade
-        stylesheets += sorted(folder.glob("*.css"))
+        stylesheets += _checked(sorted(folder.glob("*.css")), folder)
     fonts = next((f / "fonts" for f in folders if (f / "fonts").is_dir()), chain[-1] / "fonts")
     search = folders
     if medium == "web":                # the screen's sheets after all the print ones
         for folder in reversed(folders):
-            stylesheets += sorted((folder / "web").glob("*.css"))
+            stylesheets += _checked(sorted((folder / "web").glob("*.css")), folder)
         search = [d for f in folders for d in (f / "web", f) if d.is_dir()]
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in search])]
     # "base/…" reaches the next folder down the path, so an override can extend what it replaces
@@ -150,6 +166,13 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     env.filters["readable"] = readable     # {{ theme.accent|readable(theme.light) }}: a colour for text
     layout._env = env
     return layout
+
+
+def _checked(sheets: list[Path], home: Path) -> list[Path]:
+    """Stylesheets whose ``url()`` stay in their layout folder (see :func:`paths.stylesheet_files`)."""
+    for sheet in sheets:
+        stylesheet_files(sheet, home)
+    return sheets
 
 
 def _group_by_letter(entries: list) -> list[tuple[str, list]]:

@@ -12,14 +12,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from . import paths
 from .errors import LayoutError, ReportWarning
 from .files import replacing
 
 
 def make_fetcher(allowed: list[Path]):
+    """WeasyPrint's fetcher, held to the rule of :mod:`reportgen.paths`: files of ``allowed`` only."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    roots = [p.resolve() for p in allowed]
+    roots = paths.resolved(allowed)
 
     class ProjectFetcher(URLFetcher):
         """Serves data: URIs and files of the project's folders, nothing else."""
@@ -28,12 +30,13 @@ def make_fetcher(allowed: list[Path]):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             parsed = urlparse(url)
-            if parsed.scheme != "file":
+            if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
                 raise FatalURLFetchingError(f"adresse hors du projet refusée : {url}")
-            path = Path(unquote(parsed.path)).resolve()
-            if not any(path == r or r in path.parents for r in roots):
-                raise FatalURLFetchingError(f"fichier hors du projet refusé : {path}")
-            if not path.exists():
+            written = unquote(parsed.path)
+            if "\0" in written or not paths.within(Path(written), roots):
+                raise FatalURLFetchingError(f"fichier hors du projet refusé : {written}")
+            path = Path(written).resolve()
+            if not path.is_file():
                 raise FatalURLFetchingError(f"fichier introuvable : {path}")
             return super().fetch(url, headers)
 
@@ -93,6 +96,10 @@ PDF_A = "pdf/a-3a"       # for archiving: PDF/A-3, level A, which is tagged as w
 def write_pdf_atomically(document, target: Path, metadata_date: str | None = None,
                          variant: str | None = None) -> int:
     """Stage 6: write to a temporary file beside the target, then rename; returns the size."""
-    with replacing(target) as tmp:
+    # attachments are fetched now: a refusal names the document they come from, beside the PDF
+    # or beside the staging folder the PDF is written in
+    html = next((h for h in (target.with_suffix(".html"), target.parent.parent / f"{target.stem}.html")
+                 if h.exists()), None)
+    with collect_warnings(html), replacing(target) as tmp:
         document.write_pdf(tmp, pdf_variant=variant) if variant else document.write_pdf(tmp)
     return target.stat().st_size
