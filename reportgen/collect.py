@@ -29,6 +29,7 @@ from .files import replacing, write_text
 from .project import EditionPaths
 from .readers import read_grid
 from .tables import load_table
+from .yamlio import load_plain
 
 MISSING = french.MISSING
 MAP_SHEET = "_reportgen"
@@ -261,7 +262,7 @@ def _write(paths: EditionPaths, values: dict[tuple[str, str, str], str]) -> list
         if kind == "table":
             outputs[path], counts[path] = _table_text(path, changes)
         else:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_plain(path)
             changed = 0
             for key, text in changes.items():
                 node = _find(data, key, kind)

@@ -7,6 +7,8 @@ blocks put back in place. Errors name the Markdown file and line.
 """
 from __future__ import annotations
 
+import functools
+import math
 import re
 import traceback
 from collections.abc import Callable
@@ -15,13 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.nodes
+import jinja2.runtime
+import jinja2.visitor
 import markdown
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import french
 from .errors import ContentError, ReportError, display_path
-from .yamlio import line_of
+from .yamlio import line_of, parse_yaml, read_text
 
 KINDS = ("chapter", "message", "annex", "glossary", "page")
 FRONT_KEYS = {"title", "kind", "short", "toc", "number", "kicker", "layout", "review", "summary", "byline"}
@@ -68,27 +73,17 @@ class Chapter:
 
 def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
     """Read the files of a chapter; the first one carries the front matter."""
-    import yaml
-
-    from .yamlio import _LineLoader
-
     meta: dict[str, Any] = {}
     bodies = []
     for n, path in enumerate(files):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ContentError("fichier de chapitre introuvable", path,
-                               hint="vérifiez son nom dans edition.yml") from None
+        text = read_text(path, ContentError,
+                         hint="enregistrez-le en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8)",
+                         missing="fichier de chapitre introuvable",
+                         missing_hint="vérifiez son nom dans edition.yml")
         offset = 0
         match = _FRONT.match(text)
         if match:
-            try:
-                front = yaml.load(match[1], Loader=_LineLoader) or {}  # noqa: S506 - safe loader
-            except yaml.MarkedYAMLError as exc:
-                mark = exc.problem_mark
-                raise ContentError(f"en-tête YAML illisible : {exc.problem}", path,
-                                   (mark.line + 2) if mark else 1) from None
+            front = parse_yaml(match[1], path, ContentError, first_line=2, what="en-tête YAML illisible") or {}
             if not isinstance(front, dict):
                 raise ContentError("l'en-tête doit être une suite de clés « nom: valeur »", path, 2)
             if n == 0:
@@ -112,6 +107,231 @@ def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
     return Chapter(chapter_id, files, meta, bodies)
 
 
+# --- limits of a chapter's template: what a chapter may ask of the machine ---------------------
+MAX_TEXT = 1_000_000      # characters (or items) of one string or list a template makes
+MAX_OUTPUT = 5_000_000    # characters a chapter's template writes, all its files together
+MAX_STEPS = 1_000_000     # loop turns and range() items of one chapter
+MAX_CALLS = 50            # directives, macros and call blocks nested in one another
+MAX_DIGITS = 1_000        # digits of a whole number computed in a template
+MAX_NESTING = 30          # quotes, lists and HTML elements nested in one another
+
+
+def _number(value: int) -> str:
+    """1 000 000, with French thin spaces."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _too_long(size: int) -> ContentError:
+    return ContentError(f"texte ou liste trop long : {_number(size)} éléments demandés, "
+                        f"{_number(MAX_TEXT)} au plus",
+                        hint="un chapitre ne répète pas un texte ou une liste à ce point : vérifiez le calcul "
+                             "(« * », « ~ », « + », boucle)")
+
+
+def _sized(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple, dict, set)) else None
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Loops(jinja2.visitor.NodeTransformer):
+    """Compiled templates count their loop turns and check what ``~`` joins (see :class:`_LimitedSandbox`)."""
+
+    def visit_For(self, node: jinja2.nodes.For) -> jinja2.nodes.For:
+        node = self.generic_visit(node)
+        node.iter = jinja2.nodes.Call(jinja2.nodes.EnvironmentAttribute("count_turns"), [node.iter], [],
+                                      None, None, lineno=node.iter.lineno)
+        return node
+
+    def visit_Concat(self, node: jinja2.nodes.Concat) -> jinja2.nodes.Call:
+        node = self.generic_visit(node)
+        return jinja2.nodes.Call(jinja2.nodes.EnvironmentAttribute("join_limited"),
+                                 [jinja2.nodes.List(node.nodes, lineno=node.lineno)], [], None, None,
+                                 lineno=node.lineno)
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, bounded: a chapter cannot make the build run for hours or fill the memory.
+
+    Operators that can make a huge value (``*``, ``+``, ``%``, ``**``, ``~``) check its size
+    before making it; loops and ``range()`` draw on one budget per chapter; calls nest at most
+    :data:`MAX_CALLS` deep; every text a template assembles is measured. The counters are reset
+    for each chapter by :meth:`start`.
+    """
+
+    intercepted_binops = frozenset({"*", "+", "%", "**"})
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.globals["range"] = self.limited_range
+        self.globals.pop("lipsum", None)    # placeholder text has no place in a printed report
+        self.filters = {name: self._checked(func) for name, func in self.filters.items()}
+        self.start()
+
+    def start(self) -> None:
+        self.steps = 0
+        self.calls = 0
+
+    # the budget of loop turns
+    def spend(self, steps: int) -> None:
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            raise ContentError(f"plus de {_number(MAX_STEPS)} tours de boucle dans ce chapitre",
+                               hint="une boucle {% for %} ou un range(…) trop grand, ou des boucles imbriquées")
+
+    def limited_range(self, *args: Any) -> range:
+        numbers = range(*args)
+        try:
+            size = len(numbers)
+        except OverflowError:
+            size = MAX_STEPS + 1
+        self.spend(size)
+        return numbers
+
+    def count_turns(self, iterable: Any) -> Any:
+        for item in iterable:
+            self.spend(1)
+            yield item
+
+    # values made by operators
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            if _sized(left) is not None and _whole(right) and _sized(left) * right > MAX_TEXT:
+                raise _too_long(_sized(left) * right)
+            if _sized(right) is not None and _whole(left) and _sized(right) * left > MAX_TEXT:
+                raise _too_long(_sized(right) * left)
+            if _whole(left) and _whole(right) and (left.bit_length() + right.bit_length()) * 0.302 > MAX_DIGITS:
+                raise _too_big()
+        elif operator == "**" and _whole(left) and _whole(right) and right > 0 and abs(left) > 1:
+            if right * math.log10(abs(left)) > MAX_DIGITS:
+                raise _too_big()
+        elif operator == "+" and _sized(left) is not None and _sized(right) is not None:
+            if _sized(left) + _sized(right) > MAX_TEXT:
+                raise _too_long(_sized(left) + _sized(right))
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left, right if isinstance(right, (tuple, dict)) else (right,))
+        result = super().call_binop(context, operator, left, right)
+        if (_sized(result) or 0) > MAX_TEXT:
+            raise _too_long(_sized(result))
+        return result
+
+    def join_limited(self, values: list[Any]) -> str:
+        """``a ~ b``: joined only when the result stays within :data:`MAX_TEXT` characters."""
+        texts = [str(v) for v in values]
+        size = sum(map(len, texts))
+        if size > MAX_TEXT:
+            raise _too_long(size)
+        return "".join(texts)
+
+    def concat(self, parts: Any) -> str:   # noqa: D401 - Jinja's name
+        """What a macro, a call block or ``{% set %}…{% endset %}`` wrote, measured before it is joined."""
+        parts = parts if isinstance(parts, list) else list(parts)
+        size = sum(map(len, parts))
+        if size > MAX_OUTPUT:
+            raise ContentError(f"un bloc du chapitre écrit plus de {_number(MAX_OUTPUT)} caractères",
+                               hint="une boucle écrit-elle le même texte des milliers de fois ?")
+        return "".join(parts)
+
+    # calls: directives, macros, methods
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805, B902
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, (str, list, tuple, dict)):   # "x".ljust(10**9), "x".zfill(…)
+            for value in (*args, *kwargs.values()):
+                if _whole(value) and value > MAX_TEXT:
+                    raise _too_long(value)
+            if isinstance(owner, str) and getattr(__obj, "__name__", "") == "replace" and len(args) >= 2:
+                _check_replace(owner, *args[:2])
+        __self.calls += 1
+        try:
+            if __self.calls > MAX_CALLS:
+                raise ContentError(f"plus de {MAX_CALLS} appels imbriqués les uns dans les autres",
+                                   hint="une macro s'appelle-t-elle elle-même sans fin ?")
+            result = super().call(__context, __obj, *args, **kwargs)
+        finally:
+            __self.calls -= 1
+        for value in (result, owner):    # a method may grow its list: l.extend(l)
+            if (_sized(value) or 0) > MAX_TEXT:
+                raise _too_long(_sized(value))
+        return result
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``"{}".format(…)``: the widths it asks for are checked first."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        template = value.__self__
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0].values() if args and isinstance(args[0], dict) else ()
+            _check_format(template, (*args, *kwargs.values(), *mapping))
+            return wrapped(*args, **kwargs)
+
+        return checked
+
+    def _checked(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """A filter whose text or list result is measured; widths and replacements checked first."""
+        name = getattr(func, "__name__", "")
+
+        @functools.wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context,
+                                                              jinja2.nodes.EvalContext))]
+            if name in ("do_center", "do_indent", "do_wordwrap", "do_truncate", "do_format", "do_replace"):
+                for value in (*values[1:], *kwargs.values()):
+                    if _whole(value) and value > MAX_TEXT:
+                        raise _too_long(value)
+                    if isinstance(value, str) and name in ("do_indent", "do_wordwrap") and values \
+                            and isinstance(values[0], str):   # a prefix repeated on each line or word
+                        size = len(value) * (values[0].count("\n") + 1 if name == "do_indent" else len(values[0]))
+                        if size > MAX_TEXT:
+                            raise _too_long(size)
+                if name == "do_replace" and len(values) >= 3 and isinstance(values[0], str):
+                    _check_replace(values[0], values[1], values[2])
+                if name == "do_format" and values and isinstance(values[0], str):
+                    _check_format(values[0], (*values[1:], *kwargs.values()))
+            result = func(*args, **kwargs)
+            if (_sized(result) or 0) > MAX_TEXT:
+                raise _too_long(_sized(result))
+            return result
+
+        return checked
+
+
+def _too_big() -> ContentError:
+    return ContentError(f"nombre de plus de {_number(MAX_DIGITS)} chiffres",
+                        hint="un chapitre cite des chiffres, il ne calcule pas de puissances démesurées")
+
+
+_FORMAT_NUMBER = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?|\{[^{}]*:[^{}]*?(\d+)[^{}]*\}")
+
+
+def _check_format(template: str, args: tuple) -> None:
+    """``"%10s" % x``, ``"{:>10}".format(x)``: no width beyond MAX_TEXT, no result beyond it."""
+    fields = _FORMAT_NUMBER.findall(template)
+    for found in fields:
+        for number in found:
+            if number.isdigit() and int(number) > MAX_TEXT:
+                raise _too_long(int(number))
+    if "*" in template or "{" in template:   # a width given as an argument: "%*s", "{:{}}"
+        for value in args:
+            if _whole(value) and value > MAX_TEXT:
+                raise _too_long(value)
+    longest = max((len(str(a)) for a in args), default=0)
+    if len(template) + len(fields) * longest > MAX_TEXT:
+        raise _too_long(len(template) + len(fields) * longest)
+
+
+def _check_replace(text: str, old: Any, new: Any) -> None:
+    """``text.replace(old, new)`` stays within MAX_TEXT characters."""
+    if isinstance(old, str) and isinstance(new, str):
+        times = text.count(old) if old else len(text) + 1
+        size = len(text) + times * max(0, len(new) - len(old))
+        if size > MAX_TEXT:
+            raise _too_long(size)
+
+
 _COMPILED: dict[str, Any] = {}   # source → compiled code
 
 
@@ -123,8 +343,8 @@ class ContentRenderer:
         self.directives = directives
         self.context = context
         self.root = display_root
-        self.env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                        keep_trailing_newline=True)
+        self.env = _LimitedSandbox(undefined=jinja2.StrictUndefined, autoescape=False,
+                                   keep_trailing_newline=True)
 
     def render(self, chapter: Chapter) -> None:
         blocks: list[str] = []
@@ -144,21 +364,28 @@ class ContentRenderer:
                  for name, func in self.directives.items()}
         markdown_parts = []
         notes = _footnote_definitions(chapter.bodies)
+        self.env.start()
+        self._written = 0
         for path, text, offset in chapter.bodies:
+            check_nesting(text, path, offset)
             text = _inline_footnotes(path, text, offset, notes)
-            markdown_parts.append(self._run_template(path, text, offset, names))
+            rendered = self._run_template(path, text, offset, names)
+            check_nesting(rendered, path, offset, blocks=True)   # what the template itself wrote
+            markdown_parts.append(rendered)
         html = markdown_to_html("\n\n".join(markdown_parts))
         html = _shift_headings(html)
         html, chapter.sections = _number_sections(html, chapter.id)
         for section in chapter.sections:   # a figure in a heading: the sommaire shows its text
             section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks)).strip()
         chapter.html = close_heading_gaps(put_blocks_back(html, blocks))
+        from .paths import check_html   # every file the chapter's HTML loads or links to is in the project
+        check_html(chapter, self.root)
 
     def _compile(self, text: str):
         """A chapter's directives compiled once per process: the preview rebuilds only what changed."""
         code = _COMPILED.get(text)
         if code is None:
-            code = self.env.compile(text)
+            code = self.env.compile(_Loops().visit(self.env.parse(text)))
             if len(_COMPILED) > 512:
                 _COMPILED.clear()
             _COMPILED[text] = code
@@ -172,8 +399,16 @@ class ContentRenderer:
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(f"directive mal écrite : {exc.message}", path, (exc.lineno or 0) + offset,
                                hint="une directive s'écrit {{ table(\"nom\") }}") from None
+        except (RecursionError, MemoryError):
+            raise ContentError("directive illisible : parenthèses ou crochets imbriqués trop profondément",
+                               path, _deep_brackets(text) + offset,
+                               hint="une directive s'écrit {{ table(\"nom\") }}") from None
         try:
-            return template.render(**self.context, **names)
+            return self._write(template, names)
+        except _Written as exc:
+            raise ContentError(f"le chapitre écrit plus de {_number(MAX_OUTPUT)} caractères", path,
+                               exc.line and exc.line + offset,
+                               hint="une boucle écrit-elle le même texte des milliers de fois ?") from None
         except jinja2.UndefinedError as exc:
             line = _template_line(exc, shown)
             raise ContentError(f"nom inconnu : {exc.message}", path, line and line + offset,
@@ -185,9 +420,67 @@ class ContentRenderer:
         except (KeyError, ValueError, TypeError, ReportError) as exc:
             line = _template_line(exc, shown)
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            hint = None
             if isinstance(exc, ReportError):
-                message = exc.message
-            raise ContentError(str(message), path, line and line + offset) from None
+                message, hint = exc.message, exc.hint
+            raise ContentError(str(message), path, line and line + offset, hint=hint) from None
+        except (AttributeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
+            # the safety net: a directive given a value of the wrong kind, a computation that fails
+            line = _template_line(exc, shown)
+            message, hint = {
+                AttributeError: ("une directive a reçu une valeur d'un type inattendu",
+                                 "vérifiez ses arguments : un nom s'écrit entre guillemets, "
+                                 "table(\"effectifs\")"),
+                RecursionError: ("appels imbriqués trop profondément",
+                                 "une macro s'appelle-t-elle elle-même sans fin ?"),
+                MemoryError: ("le contenu demande plus de mémoire que la machine n'en a",
+                              "une boucle ou une répétition trop grande ?"),
+                OverflowError: ("nombre trop grand pour être calculé", "vérifiez le calcul de cette ligne"),
+                ZeroDivisionError: ("division par zéro", "vérifiez le calcul de cette ligne"),
+            }.get(type(exc), ("calcul impossible", "vérifiez le calcul de cette ligne"))
+            raise ContentError(message, path, line and line + offset, hint=hint) from None
+
+    def _write(self, template: jinja2.Template, names: dict) -> str:
+        """Render, stopping as soon as the chapter has written more than :data:`MAX_OUTPUT` characters."""
+        parts: list[str] = []
+        stream = template.generate(**self.context, **names)
+        for part in stream:
+            self._written += len(part)
+            if self._written > MAX_OUTPUT:
+                line = _stream_line(stream, template)
+                stream.close()
+                raise _Written(line)
+            parts.append(part)
+        return "".join(parts)
+
+
+def _deep_brackets(text: str, limit: int = 100) -> int:
+    """The line where brackets first nest more than ``limit`` deep (the last line if they never do)."""
+    depth = 0
+    for position, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, position) + 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return text.count("\n") + 1
+
+
+class _Written(Exception):
+    """The chapter wrote too much; ``line`` is the template's line it was writing."""
+
+    def __init__(self, line: int | None):
+        super().__init__(line)
+        self.line = line
+
+
+def _stream_line(stream: Any, template: jinja2.Template) -> int | None:
+    """The template line a paused :meth:`Template.generate` stream is at."""
+    while getattr(stream, "gi_yieldfrom", None) is not None:
+        stream = stream.gi_yieldfrom
+    frame = getattr(stream, "gi_frame", None)
+    return template.get_corresponding_lineno(frame.f_lineno) if frame else None
 
 
 _NOTE_DEFINITION = re.compile(r"^\[\^([\w-]+)\]:[ \t]*(.*)$", re.MULTILINE)
@@ -229,8 +522,74 @@ INLINE_DIRECTIVES = {"fig", "button"}
 MARKDOWN_EXTENSIONS = ["tables", "attr_list", "admonition", "sane_lists", "md_in_html"]
 
 
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_OPTIONAL_END = frozenset("p li dt dd tr td th thead tbody tfoot option optgroup colgroup caption rt rp".split())
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?(/?)>")
+_MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)")
+_BLOCK_LINE = re.compile(r"^RGBLOCK\d{4}X$", re.MULTILINE)
+
+
+def _markdown_depth(line: str) -> int:
+    """The levels a Markdown line is nested at: quote markers, list markers, each 4 columns of indentation."""
+    line = line.expandtabs(4)
+    depth = pos = 0
+    while True:
+        spaces = len(line) - pos - len(line[pos:].lstrip(" "))
+        depth += spaces // 4
+        pos += spaces
+        marker = _MARKER.match(line, pos)
+        if not marker:
+            return depth
+        depth += 1
+        pos = marker.end() + (1 if line[marker.end():marker.end() + 1] == " " else 0)
+
+
+def nesting_problem(text: str) -> tuple[int, int] | None:
+    """(line, depth) where quotes, lists and HTML elements nest deeper than :data:`MAX_NESTING`.
+
+    Measured before Markdown runs: its parser, and WeasyPrint after it, go deeper into Python's
+    stack with each level, and a few thousand levels crash them or take minutes.
+    """
+    open_tags: list[str] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        peak = len(open_tags)
+        if "<" in line:
+            for tag in _TAG.finditer(line):
+                name = tag[2].lower()
+                if tag[1]:                                   # </name>: closes up to its opening
+                    if name in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+                elif not tag[3] and name not in _VOID:
+                    if name in _OPTIONAL_END and open_tags and open_tags[-1] == name:
+                        open_tags.pop()                      # <li><li>: the second closes the first
+                    open_tags.append(name)
+                    peak = max(peak, len(open_tags))
+        depth = peak + _markdown_depth(line)
+        if depth > MAX_NESTING:
+            return number, depth
+    return None
+
+
+def check_nesting(text: str, path: Path | None = None, offset: int = 0, blocks: bool = False) -> None:
+    """Refuse text nested deeper than :data:`MAX_NESTING`, naming the line where it goes too deep.
+
+    With ``blocks``, the text is a template's output, where each block directive stands on a
+    line of its own between blank lines: its line is brought back to the source's.
+    """
+    found = nesting_problem(text)
+    if found:
+        line, depth = found
+        if blocks:
+            before = "\n".join(text.split("\n")[:line - 1])
+            line -= 4 * len(_BLOCK_LINE.findall(before))
+        raise ContentError(f"{_number(depth)} niveaux d'imbrication (citations « > », listes ou balises HTML) : "
+                           f"{MAX_NESTING} au plus", path, line + offset if path else line,
+                           hint="un texte imprimé n'emboîte pas autant de niveaux : aplatissez ce passage")
+
+
 def markdown_to_html(text: str) -> str:
     """Markdown to typeset HTML; block tokens are left for :func:`put_blocks_back`."""
+    check_nesting(text)   # a call block's body is Markdown too
     return french.typeset_html(markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS,
                                                  output_format="html"))
 

@@ -7,11 +7,17 @@ draft is laid out in pieces, so that only the changed chapters are laid out agai
 asks the server every half second whether a newer build exists and reloads itself. When a
 build fails, the error is shown at the top of the page, in French, with its file and line,
 and the last good preview stays visible below it.
+
+The server answers only requests addressed to 127.0.0.1 or localhost (its ``Host`` header):
+a web page elsewhere cannot reach it through a domain name that points to this machine (DNS
+rebinding). A client that does not finish its request within a few seconds is cut off.
 """
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
+import socket
 import threading
 import time
 from http import HTTPStatus
@@ -23,6 +29,8 @@ from .errors import ReportError
 from .project import Project
 
 POLL_MS = 500
+IDLE_SECONDS = 5        # a connection that sends nothing for this long is closed
+REQUEST_SECONDS = 10    # the request line and headers must have arrived by then, however slowly sent
 
 CLIENT = """
 <div id="rg-preview-bar" role="status" style="position:fixed;top:0;left:0;right:0;z-index:1000;
@@ -111,18 +119,79 @@ class Preview:
         return "/" + self.html.relative_to(self.project.root).as_posix()
 
 
-def make_handler(preview: Preview):
+ERROR_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Aperçu : erreur %(code)d</title></head>
+<body style="font:16px/1.5 sans-serif;margin:2em"><h1>Erreur %(code)d</h1><p>%(message)s</p></body></html>
+"""
+
+
+def make_handler(preview: Preview, port: int | None = None):
+    """The request handler; ``port`` is the one the server listens on, for the ``Host`` check."""
     project = preview.project
     root = project.root.resolve()
     served = [p.resolve() for p in (project.build, project.layouts, project.content, project.data)]
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE_SECONDS    # applied to the socket by StreamRequestHandler.setup
+        error_message_format = ERROR_PAGE
+        error_content_type = "text/html; charset=utf-8"
+
         def log_message(self, format, *args):   # noqa: A002 - quiet: the terminal shows the builds
             pass
 
+        def setup(self) -> None:
+            super().setup()
+            # a client that sends its request a byte at a time is cut off all the same
+            self._deadline = threading.Timer(REQUEST_SECONDS, self._cut)
+            self._deadline.daemon = True
+            self._deadline.start()
+
+        def _cut(self) -> None:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+        def parse_request(self) -> bool:
+            complete = super().parse_request()   # reads the headers
+            self._deadline.cancel()   # the request has arrived: answering it may take longer
+            return complete
+
+        def finish(self) -> None:
+            self._deadline.cancel()
+            try:
+                super().finish()
+            except OSError:   # the client went away
+                pass
+
+        def _host_allowed(self) -> bool:
+            host = (self.headers.get("Host") or "").strip().lower()
+            name, _, given = host.rpartition(":") if ":" in host else (host, "", "")
+            return name in ("127.0.0.1", "localhost") and (not given or port is None or given == str(port))
+
         def do_GET(self):   # noqa: N802 - the http.server name
+            if not self._host_allowed():
+                shown = f"127.0.0.1:{port}" if port else "127.0.0.1"
+                refusal = (f"Accès refusé : l'aperçu ne répond qu'à l'adresse http://{shown}/, "
+                           "depuis cette machine.")
+                page = ERROR_PAGE % {"code": 403, "message": refusal}
+                self._send(page.encode("utf-8"), "text/html; charset=utf-8", HTTPStatus.FORBIDDEN)
+                return
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                self.close_connection = True
+            except Exception:   # noqa: BLE001 - the preview keeps serving; never a traceback
+                try:
+                    self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "erreur du serveur d'aperçu")
+                except OSError:
+                    self.close_connection = True
+
+        def _answer(self) -> None:
             path = unquote(urlparse(self.path).path)
-            if path == "/":
+            if any(ord(c) < 32 or c == "\x7f" for c in path):   # %00 and other control characters
+                self.send_error(HTTPStatus.BAD_REQUEST, "adresse invalide")
+            elif path == "/":
                 self.send_response(HTTPStatus.FOUND)
                 self.send_header("Location", preview.page_url())
                 self.end_headers()
@@ -137,11 +206,15 @@ def make_handler(preview: Preview):
                 self._file(path)
 
         def _file(self, path: str) -> None:
-            target = (root / path.lstrip("/")).resolve()   # a symbolic link is followed, then checked
-            if not any(target == f or f in target.parents for f in served) or not target.is_file():
+            try:
+                target = (root / path.lstrip("/")).resolve()   # a symbolic link is followed, then checked
+                inside = any(target == f or f in target.parents for f in served) and target.is_file()
+                data = target.read_bytes() if inside else b""
+            except (OSError, ValueError):   # a name too long, a folder that cannot be read…
+                inside = False
+            if not inside:
                 self.send_error(HTTPStatus.NOT_FOUND, "fichier introuvable")
                 return
-            data = target.read_bytes()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if preview.html is not None and target == preview.html.resolve():
                 client = CLIENT.format(version=preview.version, poll=POLL_MS, state=preview.state)
@@ -149,15 +222,23 @@ def make_handler(preview: Preview):
                 kind = "text/html; charset=utf-8"
             self._send(data, kind)
 
-        def _send(self, data: bytes, kind: str) -> None:
-            self.send_response(HTTPStatus.OK)
+        def _send(self, data: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            self.connection.settimeout(60)   # a large PDF to a busy browser: more time than for a request
             self.wfile.write(data)
 
     return Handler
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass   # a client that went away, a request cut off: nothing the user has to read
 
 
 class Server:
@@ -165,10 +246,21 @@ class Server:
 
     def __init__(self, project: Project, edition: str, port: int = 8000):
         self.preview = Preview(project, edition)
-        self.preview.rebuild()
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.preview))
-        self.http.daemon_threads = True
+        # the port first: a busy one is said at once, not after a build
+        self.http = _HTTPServer(("127.0.0.1", port), make_handler(self.preview), bind_and_activate=False)
+        try:
+            self.http.server_bind()
+            self.http.server_activate()
+        except OSError as exc:
+            self.http.server_close()
+            if exc.errno == errno.EADDRINUSE:
+                raise ReportError(f"le port {port} est déjà utilisé",
+                                  hint="choisissez-en un autre avec --port") from None
+            raise ReportError(f"le port {port} ne peut pas être ouvert ({exc.strerror})",
+                              hint="choisissez-en un autre avec --port, au-dessus de 1024") from None
         self.port = self.http.server_address[1]
+        self.http.RequestHandlerClass = make_handler(self.preview, self.port)
+        self.preview.rebuild()
         self.url = f"http://127.0.0.1:{self.port}/"
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self.preview.watch, args=(self._stop,), daemon=True)

@@ -7,15 +7,20 @@ good text still below it.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
+import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from reportgen import preview as preview_module
+from reportgen.errors import ReportError
 from reportgen.preview import Server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -93,3 +98,96 @@ def test_the_page_follows_a_saved_change_in_a_real_browser(server, project):
             assert page.locator("text=visible sans recharger").count() == 1   # the last good text stays
         finally:
             browser.close()
+
+
+# --- what the server accepts: local host names only, complete requests in time, no traceback ----
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    """One preview for the tests below, which do not change the edition."""
+    from tests.conftest import copy_fixture
+
+    running = Server(copy_fixture(tmp_path_factory.mktemp("apercu")), "demo/2020", port=0)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.close()
+
+
+def _ask(port: int, path: str, host: str | None) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_only_requests_addressed_to_this_machine_are_answered(local_server):
+    port = local_server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", "127.0.0.1", f"LOCALHOST:{port}"):
+        assert _ask(port, "/status", host)[0] == 200, host
+    for host in ("evil.example", f"evil.example:{port}", f"localhost:{port + 1}", "127.0.0.1.evil.example",
+                 "", None):    # a web page's domain pointed at 127.0.0.1 (DNS rebinding), or no host at all
+        status, page = _ask(port, "/status", host)
+        assert status == 403, host
+        assert "Accès refusé" in page and f"http://127.0.0.1:{port}/" in page and '"version"' not in page
+
+
+def _closed_within(sock: socket.socket, seconds: float, trickle: bool = False) -> bool:
+    """Whether the server closes the connection within ``seconds`` (sending a byte every 0,2 s if ``trickle``)."""
+    end = time.monotonic() + seconds
+    sock.settimeout(0.2)
+    while time.monotonic() < end:
+        try:
+            if sock.recv(1024) == b"":
+                return True
+        except TimeoutError:
+            pass
+        except OSError:
+            return True
+        if trickle:
+            try:
+                sock.sendall(b"x")
+            except OSError:
+                return True
+    return False
+
+
+def test_a_client_that_never_finishes_its_request_is_cut_off(local_server, monkeypatch):
+    monkeypatch.setattr(preview_module, "REQUEST_SECONDS", 1.5)
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", local_server.port), timeout=5) as idle:
+        idle.sendall(b"GET /status HTTP/1.1")          # no end of line, then silence
+        assert _closed_within(idle, preview_module.IDLE_SECONDS + 3)
+    assert time.monotonic() - start < preview_module.IDLE_SECONDS + 3
+    with socket.create_connection(("127.0.0.1", local_server.port), timeout=5) as slow:
+        slow.sendall(b"GET /")                         # then a byte every 0,2 s, never a newline
+        assert _closed_within(slow, 5, trickle=True)
+    assert _ask(local_server.port, "/status", f"127.0.0.1:{local_server.port}")[0] == 200
+
+
+def test_odd_paths_get_an_error_page_never_a_traceback(local_server, capfd):
+    port = local_server.port
+    for path in ("/%00", "/content/%00.md", "/%0a", "/%ff%fe", "/" + "a" * 5000, "/content/" + "x/" * 400,
+                 "//etc/passwd", "/..%2f..%2fetc/passwd", "/build/%2e%2e/%2e%2e/etc/passwd"):
+        status, page = _ask(port, path, f"127.0.0.1:{port}")
+        assert status in (400, 404), path
+        assert "Erreur" in page and 'lang="fr"' in page
+    assert _ask(port, "/status", f"127.0.0.1:{port}")[0] == 200     # still serving
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_busy_port_is_said_in_french(project):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        start = time.monotonic()
+        with pytest.raises(ReportError) as err:
+            Server(project, "demo/2020", port=port)
+    assert str(err.value) == f"le port {port} est déjà utilisé — choisissez-en un autre avec --port"
+    assert time.monotonic() - start < 5            # said at once, before building anything
