@@ -17,6 +17,7 @@ from typing import Any
 from . import french
 from .datastore import ChartSpec, DataStore
 from .errors import DataError
+from .yamlio import line_of
 
 KIND_NAMES = {
     "donut": "Graphique en anneau", "pie": "Graphique en secteurs", "bar": "Graphique en barres",
@@ -112,57 +113,123 @@ class MissingValue(Exception):
     """A chart whose figures are still « à renseigner »: a draft shows a frame instead."""
 
 
-def _number(store: DataStore, raw: Any, spec: ChartSpec, what: str) -> tuple[float, str]:
+CHART_KEYS = {"kind", "title", "unit", "source", "height", "data", "categories", "series", "table",
+              "column", "rows"}
+POINT_KEYS = {"label", "value", "target", "floor"}
+SERIES_KEYS = {"name", "values"}
+PARTS = ("donut", "pie")    # parts of a whole: no negative part, and not all zero
+
+
+def _line_at(raw: Any, key: str | None, spec: ChartSpec) -> int | None:
+    """The line of ``key`` in the chart's YAML, or of the chart itself."""
+    return line_of(raw, key) or line_of(raw) or spec.line
+
+
+def _known(raw: dict, known: set[str], what: str, spec: ChartSpec) -> None:
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if unknown:
+        raise DataError(f"graphique « {spec.id} » : clé inconnue « {unknown[0]} »{what}", spec.path,
+                        _line_at(raw, unknown[0], spec), hint=f"clés possibles : {', '.join(sorted(known))}")
+
+
+def _list_of(raw: dict, key: str, spec: ChartSpec, mappings: bool, example: str) -> list:
+    """``raw[key]``: a list (of mappings), or the chart's file and line say what is expected."""
+    value = raw.get(key) or []
+    if not isinstance(value, list) or (mappings and not all(isinstance(v, dict) for v in value)):
+        raise DataError(f"graphique « {spec.id} » : « {key}: » attend une liste"
+                        + (" de « {…} »" if mappings else ""), spec.path, _line_at(raw, key, spec),
+                        hint=f"écrivez par exemple {example}")
+    return value
+
+
+def _number(store: DataStore, raw: Any, spec: ChartSpec, what: str, line: int | None) -> tuple[float, str]:
+    if raw is None or raw == "":
+        raise DataError(f"graphique « {spec.id} » : {what} manque", spec.path, line,
+                        hint="écrivez le chiffre tel qu'imprimé (\"1 234,5\") ou « =tableau.ligne.colonne »")
     try:
         value = store.value(raw)
     except KeyError as exc:
-        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
+        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, line) from None
     if value.display == french.MISSING:
         raise MissingValue(spec.id)
     if value.figure is None:
         raise DataError(f"graphique « {spec.id} » : {what} « {raw} » n'est pas un chiffre",
-                        spec.path, spec.line)
+                        spec.path, line, hint="écrivez le chiffre tel qu'imprimé (\"1 234,5\") ou renvoyez à un "
+                                              "chiffre avec « =tableau.ligne.colonne »")
+    if french.too_long(value.figure):
+        raise DataError(f"graphique « {spec.id} » : {what} a plus de {french.MAX_DIGITS} chiffres",
+                        spec.path, line, hint="vérifiez le chiffre : un rapport n'imprime pas de nombre aussi long")
     return float(value.figure.value), value.display
 
 
 def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
-    """Resolve a chart's values (``=`` references included) and check its shape."""
+    """Resolve a chart's values (``=`` references included) and check its shape.
+
+    Every mistake is reported in the chart's YAML file, at the line of the key at fault.
+    """
     raw = spec.raw
-    kind = str(raw["kind"])
-    if kind not in DRAWERS:
-        raise DataError(f"type de graphique « {kind} » inconnu", spec.path, spec.line,
+    kind = raw["kind"]
+    if not isinstance(kind, str) or kind not in DRAWERS:
+        raise DataError(f"type de graphique « {kind} » inconnu", spec.path, _line_at(raw, "kind", spec),
                         hint=f"types possibles : {', '.join(sorted(DRAWERS))}")
+    _known(raw, CHART_KEYS, "", spec)
     data = ChartData(spec.id, kind, french.typeset_prose(str(raw.get("title", ""))),
                      str(raw.get("unit", "")), str(raw.get("source", "")))
     if "height" in raw:
-        data.height = float(raw["height"])
+        height = raw["height"]
+        if isinstance(height, bool) or not isinstance(height, (int, float)) or not 0.5 <= height <= 10:
+            raise DataError(f"graphique « {spec.id} » : hauteur « {height} » impossible", spec.path,
+                            _line_at(raw, "height", spec), hint="un nombre de pouces entre 0.5 et 10, par exemple 2.5")
+        data.height = float(height)
     if kind in ("grouped-bar", "line"):
-        data.categories = [str(c) for c in raw.get("categories") or []]
-        for s in raw.get("series") or []:
-            values, displays = zip(*[_number(store, v, spec, "la valeur") for v in s.get("values") or []]) \
-                if s.get("values") else ((), ())
+        data.categories = [str(c) for c in _list_of(raw, "categories", spec, False, '[Jan, "Fév"]')]
+        for s in _list_of(raw, "series", spec, True, '- {name: "2017", values: ["1 200", "1 300"]}'):
+            _known(s, SERIES_KEYS, " dans une série", spec)
+            line = _line_at(s, "values", spec)
+            raw_values = _list_of(s, "values", spec, False, '["1 200", "=tableau.ligne.colonne"]')
+            values, displays = zip(*[_number(store, v, spec, "la valeur", line) for v in raw_values]) \
+                if raw_values else ((), ())
             if len(values) != len(data.categories):
                 raise DataError(f"graphique « {spec.id} » : la série « {s.get('name')} » a {len(values)} "
-                                f"valeurs pour {len(data.categories)} catégories", spec.path, spec.line)
+                                f"valeurs pour {len(data.categories)} catégories", spec.path, line)
             data.series.append(Series(str(s.get("name", "")), list(values), list(displays)))
         if not data.series:
-            raise DataError(f"graphique « {spec.id} » : « series » manquant", spec.path, spec.line)
+            raise DataError(f"graphique « {spec.id} » : « series » manquant", spec.path,
+                            _line_at(raw, "series", spec))
     elif "table" in raw:
         data.points = _points_from_table(raw, spec, store)
     else:
-        for item in raw.get("data") or []:
-            value, display = _number(store, item.get("value"), spec, "la valeur")
+        for item in _list_of(raw, "data", spec, True, '- {label: Régime général, value: "730 948"}'):
+            _known(item, POINT_KEYS, " dans « data »", spec)
+            line = _line_at(item, "value", spec)
+            value, display = _number(store, item.get("value"), spec, "la valeur", line)
             point = Point(str(item.get("label", "")), value, display)
             if "target" in item:
-                point.target, point.target_display = _number(store, item["target"], spec, "l'objectif")
+                point.target, point.target_display = _number(store, item["target"], spec, "l'objectif",
+                                                             _line_at(item, "target", spec))
             if "floor" in item:
-                point.floor, point.floor_display = _number(store, item["floor"], spec, "le socle")
+                point.floor, point.floor_display = _number(store, item["floor"], spec, "le socle",
+                                                           _line_at(item, "floor", spec))
+            if kind in PARTS and value < 0:
+                raise _negative_part(spec, point.label, display, line)
             data.points.append(point)
         if not data.points:
-            raise DataError(f"graphique « {spec.id} » : « data » manquant", spec.path, spec.line)
+            raise DataError(f"graphique « {spec.id} » : « data » manquant", spec.path, _line_at(raw, "data", spec))
+    if kind in PARTS and not any(p.value for p in data.points):
+        raise DataError(f"graphique « {spec.id} » : toutes les parts valent 0, il n'y a rien à dessiner",
+                        spec.path, _line_at(raw, "data" if "data" in raw else "table", spec),
+                        hint="vérifiez les valeurs, ou retirez le graphique")
     if "height" not in raw and kind == "hbar":
         data.height = min(0.24 * len(data.points) + 0.45, 4.5)   # bars keep one thickness
     return data
+
+
+def _negative_part(spec: ChartSpec, label: str, display: str, line: int | None, origin: str = "") -> DataError:
+    return DataError(f"graphique « {spec.id} » : la part « {label} » vaut {display}{origin} ; un graphique "
+                     f"en {'anneau' if spec.raw.get('kind') == 'donut' else 'secteurs'} ne montre que des "
+                     "parts positives", spec.path, line,
+                     hint="vérifiez la valeur, ou dessinez des barres (« kind: hbar ») : elles partent "
+                          "à gauche du zéro")
 
 
 def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Point]:
@@ -172,29 +239,38 @@ def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Poi
     a whole: there, rows of kind ``subtotal`` and ``total`` are left out unless listed.
     """
     skipped = {"section", "header", "text"}
-    if raw.get("kind") in ("donut", "pie"):
+    if raw.get("kind") in PARTS:
         skipped |= {"subtotal", "total"}
     name = str(raw["table"])
     table = store.tables.get(name)
     if table is None:
-        raise DataError(f"graphique « {spec.id} » : tableau « {name} » inconnu", spec.path, spec.line,
+        raise DataError(f"graphique « {spec.id} » : tableau « {name} » inconnu", spec.path,
+                        _line_at(raw, "table", spec),
                         hint="le nom est celui du fichier de data/…/tables/, sans extension")
     try:
         col = table.column(str(raw.get("column", table.columns[-1].key)))
-        wanted = [str(k) for k in raw.get("rows") or []]
+    except KeyError as exc:
+        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path,
+                        _line_at(raw, "column", spec)) from None
+    try:
+        wanted = [str(k) for k in _list_of(raw, "rows", spec, False, "[ij, autres-prestations]")]
         rows = [table.row(k) for k in wanted] if wanted else \
             [r for r in table.rows if r.kind not in skipped]
     except KeyError as exc:
-        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, spec.line) from None
+        raise DataError(f"graphique « {spec.id} » : {exc.args[0]}", spec.path, _line_at(raw, "rows", spec)) from None
     store.used.update(f"{name}.{r.key}.{table.columns[col].key}" for r in rows)
     if any(r.cells[col].missing for r in rows):
         raise MissingValue(spec.id)
+    figured = [r for r in rows if r.cells[col].figure is not None]
     points = [Point(french.typeset_prose(r.label.rstrip(" :")), float(r.cells[col].figure.value),
-                    r.cells[col].display)
-              for r in rows if r.cells[col].figure is not None]
+                    r.cells[col].display) for r in figured]
     if not points:
         raise DataError(f"graphique « {spec.id} » : aucune ligne chiffrée dans « {name} »",
-                        spec.path, spec.line)
+                        spec.path, _line_at(raw, "table", spec))
+    for row, point in zip(figured, points):
+        if raw.get("kind") in PARTS and point.value < 0:   # the value is in the table: its line is named
+            raise _negative_part(spec, point.label, point.display, _line_at(raw, "table", spec),
+                                 f" ({table.path.name}:{row.line})")
     return points
 
 

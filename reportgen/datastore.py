@@ -142,20 +142,27 @@ class DataStore:
         if tables_dir.is_dir():
             for path in sorted(tables_dir.iterdir()):
                 if path.suffix.lower() in READERS:
+                    if not path.is_file():
+                        raise DataError("ce tableau est un dossier, pas un fichier", path,
+                                        hint="remplacez-le par le fichier de données du tableau")
                     if path.stem in store.tables:
                         raise DataError(f"le tableau « {path.stem} » existe en deux formats", path)
+                    if not path.with_suffix(".yml").is_file():
+                        raise DataError("tableau sans description", path,
+                                        hint=f"créez {path.stem}.yml à côté, avec au moins « title: »")
                     store.tables[path.stem] = load_table(path, int(root.name) if root.name.isdigit() else None)
                 elif path.suffix == ".yml" and not any(
                         path.with_suffix(ext).exists() for ext in READERS):
                     raise DataError("description de tableau sans fichier de données", path,
                                     hint=f"ajoutez {path.stem}.csv à côté")
         for path, key, value, line in store._entries("kpis"):
-            store.kpis[key] = _tile_group(key, value, path)
+            store.kpis[key] = _tile_group(key, value, path, line)
         for path, key, value, line in store._entries("lists"):
             store.rosters[key] = _roster(key, value, path, line)
         for path, key, value, line in store._entries("charts"):
             if not isinstance(value, dict) or "kind" not in value:
-                raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line)
+                raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line,
+                                hint="kind: donut, pie, bar, hbar, grouped-bar, line ou bullet")
             store.charts[key] = ChartSpec(key, value, path, line)
         for path, key, value, line in store._entries("contacts"):
             store.contacts[key] = _contacts(key, value, path, line)
@@ -168,7 +175,24 @@ class DataStore:
         if clash:
             raise DataError(f"« {sorted(clash)[0]} » est à la fois un tableau et un groupe de chiffres",
                             root / "figures", hint="renommez le groupe dans figures/")
+        store._check_charts()
         return store
+
+    def _check_charts(self) -> None:
+        """Every chart resolved once now, so that its mistakes are reported in its own file.
+
+        A chart is otherwise prepared where a chapter places it; an error found there would
+        name the chapter. Values still « à renseigner » are listed by :meth:`missing`.
+        """
+        from . import charts   # deferred: the charts module reads this one's types
+
+        used = set(self.used)
+        for spec in self.charts.values():
+            try:
+                charts.prepare(spec, self)
+            except charts.MissingValue:
+                pass
+        self.used = used   # resolving is not citing: « tableau jamais imprimé » still counts uses
 
     def missing(self) -> list[str]:
         """Every value still « à renseigner », with its place: tables, key figures, figures."""
@@ -192,7 +216,7 @@ class DataStore:
         for path in _yaml_files(self.root / folder):
             content = load_yaml(path) or {}
             if not isinstance(content, dict):
-                raise DataError("le fichier doit être une suite de clés « nom: … »", path)
+                raise DataError("le fichier doit être une suite de clés « nom: … »", path, 1)
             if folder == "lists" and "title" in content and ("groups" in content or "rows" in content):
                 content = {path.stem: content}  # one roster per file, named after the file
             for key, value in content.items():
@@ -202,18 +226,26 @@ class DataStore:
                 origin[key] = path
                 yield path, key, value, line_of(content, key)
 
-    def _add_figures(self, mapping: Any, path: Path, prefix: str) -> None:
+    def _add_figures(self, mapping: Any, path: Path, prefix: str, line: int | None = 1) -> None:
         if not isinstance(mapping, dict):
-            raise DataError("les chiffres doivent être donnés par clés", path)
+            raise DataError("les chiffres doivent être donnés par clés", path, line,
+                            hint="écrivez « nom: \"1 234\" », un chiffre par ligne")
         for key, value in mapping.items():
             full = f"{prefix}{key}"
+            at = line_of(mapping, key)
             if isinstance(value, dict):
-                self._add_figures(value, path, full + ".")
-            else:
-                if full in self.figures:
-                    raise DataError(f"le chiffre « {full} » est déjà défini dans "
-                                    f"{self.figures[full][1].name}", path, line_of(mapping, key))
-                self.figures[full] = (str(value), path)
+                self._add_figures(value, path, full + ".", at)
+                continue
+            if full in self.figures:
+                raise DataError(f"le chiffre « {full} » est déjà défini dans "
+                                f"{self.figures[full][1].name}", path, at)
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                what = ("vide" if value is None else "une liste" if isinstance(value, list)
+                        else "lu comme oui/non" if isinstance(value, bool) else f"« {value} »")
+                raise DataError(f"le chiffre « {full} » est {what} : un chiffre ou un texte imprimé est attendu",
+                                path, at, hint='écrivez-le entre guillemets, tel qu\'imprimé : "1 234,5"')
+            _figure_field(value, path, at, f"le chiffre « {full} »", required=False)
+            self.figures[full] = (str(value), path)
 
     # --- resolution ---------------------------------------------------------------------------
     def resolve(self, ref: str) -> Value:
@@ -256,24 +288,50 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
 
 
-def _figure_field(value: Any, path: Path, line: int | None, what: str) -> tuple[str, french.Figure | None]:
+def _figure_field(value: Any, path: Path, line: int | None, what: str,
+                  required: bool = True) -> tuple[str, french.Figure | None]:
+    """A printed figure of a data file, typeset; ``required=False`` lets a text through."""
     if value is None or value == "":
         return "", None
+    if isinstance(value, (bool, list, dict)):
+        raise DataError(f"{what} doit être un chiffre écrit tel qu'imprimé", path, line,
+                        hint='écrivez-le entre guillemets : "1 234,5"')
     text = str(value).strip()
     if text == french.MISSING:
         return french.MISSING, None
     figure = french.parse_figure(text)
     if figure is None:
+        if not required:
+            return french.typeset_prose(text), None
         raise DataError(f"{what} « {text} » n'est pas un chiffre", path, line,
                         hint="écrivez-le tel qu'imprimé (1 234 ; 12,5 % ; 3 304) ou utilisez « text: »")
+    if french.too_long(figure):
+        raise DataError(f"{what} « {text[:20]}… » a plus de {french.MAX_DIGITS} chiffres", path, line,
+                        hint="vérifiez-le : un rapport n'imprime pas de nombre aussi long")
     return french.format_figure(figure), figure
 
 
-def _tile_group(key: str, value: Any, path: Path) -> TileGroup:
+GROUP_KEYS = {"title", "tiles"}
+TILE_KEYS = {"key", "label", "value", "text", "prefix", "unit", "sub", "evolution", "previous",
+             "previous_label", "trend", "dont"}
+
+
+def _unknown_key(raw: dict, known: set[str], what: str, path: Path) -> None:
+    """A key the block does not read is a typing error: it would be silently left out."""
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if unknown:
+        raise DataError(f"{what} : clé inconnue « {unknown[0]} »", path,
+                        line_of(raw, unknown[0]) or line_of(raw), hint=f"clés possibles : {', '.join(sorted(known))}")
+
+
+def _tile_group(key: str, value: Any, path: Path, line: int | None = None) -> TileGroup:
     if isinstance(value, list):
         value = {"tiles": value}
     if not isinstance(value, dict) or not isinstance(value.get("tiles"), list):
-        raise DataError(f"le groupe « {key} » doit avoir une liste « tiles: »", path)
+        raise DataError(f"le groupe « {key} » doit avoir une liste « tiles: »", path,
+                        line_of(value, "tiles") or line,
+                        hint="tiles: puis une ligne « - {key: …, value: …, label: …} » par chiffre clé")
+    _unknown_key(value, GROUP_KEYS, f"groupe « {key} »", path)
     tiles = [_tile(raw, n, key, value, path) for n, raw in enumerate(value["tiles"], 1)]
     keys = [t.key for tile in tiles for t in (tile, *tile.children)]
     double = next((k for k in keys if keys.count(k) > 1), None)
@@ -287,7 +345,9 @@ def _tile(raw: Any, n: int, group: str, parent: Any, path: Path, nested: bool = 
     """One tile; ``dont:`` lists the tiles it splits into (printed under it, as printed)."""
     if not isinstance(raw, dict) or "label" not in raw:
         raise DataError(f"chiffre clé n° {n} du groupe « {group} » : « label » manquant", path,
-                        line_of(raw) or line_of(parent, "tiles"))
+                        line_of(raw) or line_of(parent, "dont" if nested else "tiles"),
+                        hint="un chiffre clé s'écrit - {key: …, value: \"1 234\", label: …}")
+    _unknown_key(raw, TILE_KEYS, f"chiffre clé « {raw['label']} »", path)
     line = line_of(raw, "value")
     display, figure = _figure_field(raw.get("value"), path, line, "la valeur")
     evo, evo_fig = _figure_field(raw.get("evolution"), path, line_of(raw, "evolution"), "l'évolution")
@@ -313,30 +373,65 @@ def _tile(raw: Any, n: int, group: str, parent: Any, path: Path, nested: bool = 
                 previous_label=str(raw.get("previous_label", "N-1")), trend=trend, children=children)
 
 
-def _roster_groups(raw: list, path: Path, width: int) -> list[RosterGroup]:
+ROSTER_KEYS = {"title", "subtitle", "columns", "groups", "rows", "notes"}
+ROSTER_GROUP_KEYS = {"title", "rows", "groups"}
+
+
+def _roster_rows(raw: Any, path: Path, line: int | None, width: int) -> list[list[str]]:
+    """The rows of a list: each a list of one text per column (``""`` for an empty cell).
+
+    YAML gives the line of mapping keys only: a wrong row is reported at its ``rows:`` line.
+    """
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise DataError("« rows: » attend une liste de lignes", path, line,
+                        hint='une ligne par tiret : - ["Nom", "Qualité"]')
+    rows = []
+    for n, row in enumerate(raw, 1):
+        if not isinstance(row, list):
+            raise DataError(f"ligne n° {n} : « {row} » n'est pas une ligne de la liste", path, line,
+                            hint="une ligne est une liste d'une valeur par colonne : - ["
+                                 + ", ".join(['"…"'] * width) + "]")
+        if any(isinstance(c, (list, dict, bool)) for c in row):
+            raise DataError(f"ligne n° {n} : une case est un texte (mettez-le entre guillemets)", path, line)
+        cells = [str(c) if c is not None else "" for c in row]
+        if len(cells) > width:
+            raise DataError(f"ligne n° {n} : {len(cells)} cellules pour {width} colonnes", path, line)
+        rows.append(cells + [""] * (width - len(cells)))
+    return rows
+
+
+def _roster_groups(raw: Any, path: Path, line: int | None, width: int) -> list[RosterGroup]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise DataError("« groups: » attend une liste de groupes", path, line,
+                        hint="un groupe par tiret : - title: … puis rows: ou groups:")
     groups = []
-    for item in raw or []:
+    for item in raw:
         if not isinstance(item, dict):
-            raise DataError("un groupe doit avoir « title: » et « rows: » ou « groups: »", path)
-        rows = []
-        for row in item.get("rows") or []:
-            cells = [str(c) if c is not None else "" for c in (row if isinstance(row, list) else [row])]
-            if len(cells) > width:
-                raise DataError(f"{len(cells)} cellules pour {width} colonnes", path, line_of(item, "rows"))
-            rows.append(cells + [""] * (width - len(cells)))
-        groups.append(RosterGroup(str(item.get("title", "")), rows,
-                                  _roster_groups(item.get("groups") or [], path, width)))
+            raise DataError("un groupe doit avoir « title: » et « rows: » ou « groups: »", path, line)
+        _unknown_key(item, ROSTER_GROUP_KEYS, f"groupe « {item.get('title', '')} »", path)
+        groups.append(RosterGroup(str(item.get("title", "") or ""),
+                                  _roster_rows(item.get("rows"), path, line_of(item, "rows"), width),
+                                  _roster_groups(item.get("groups"), path, line_of(item, "groups"), width)))
     return groups
 
 
 def _roster(key: str, value: Any, path: Path, line: int | None) -> Roster:
     if not isinstance(value, dict):
         raise DataError(f"la liste « {key} » doit avoir « title: » et « groups: »", path, line)
+    _unknown_key(value, ROSTER_KEYS, f"liste « {key} »", path)
+    for field_name in ("columns", "notes"):
+        if value.get(field_name) is not None and not isinstance(value[field_name], list):
+            raise DataError(f"liste « {key} » : « {field_name}: » attend une liste", path,
+                            line_of(value, field_name), hint=f"écrivez {field_name}: [\"…\", \"…\"]")
     columns = [str(c) for c in value.get("columns") or []]
     width = max(len(columns), 1)
-    groups = _roster_groups(value.get("groups") or [], path, width)
+    groups = _roster_groups(value.get("groups"), path, line_of(value, "groups"), width)
     if value.get("rows"):
-        groups.insert(0, RosterGroup("", *[_roster_groups([{"rows": value["rows"]}], path, width)[0].rows]))
+        groups.insert(0, RosterGroup("", _roster_rows(value["rows"], path, line_of(value, "rows"), width)))
     return Roster(key, str(value.get("title", "")), str(value.get("subtitle", "")), columns, groups,
                   [str(n) for n in value.get("notes") or []], path)
 
@@ -355,6 +450,11 @@ def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList
         if unknown:
             raise DataError(f"contact « {item['title']} » : clé inconnue « {sorted(unknown)[0]} »", path,
                             line_of(item, sorted(unknown)[0]), hint=f"clés possibles : {', '.join(sorted(known))}")
+        for name, kinds in (("lines", list), ("address", (list, str)), ("email", (list, str))):
+            if item.get(name) is not None and not isinstance(item[name], kinds):
+                raise DataError(f"contact « {item['title']} » : « {name}: » attend "
+                                + ("une liste de lignes" if kinds is list else "un texte ou une liste"),
+                                path, line_of(item, name))
         raw_emails = item.get("email") or []
         emails = []
         for text in (raw_emails if isinstance(raw_emails, list) else [raw_emails]):
@@ -374,6 +474,8 @@ def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList
 def _glossary(raw: Any, path: Path) -> list[GlossaryEntry]:
     if isinstance(raw, dict):
         raw = raw.get("entries", [])
+    if not isinstance(raw, list):
+        raise DataError("le glossaire doit être une liste d'entrées « - {term: …, definition: …} »", path, 1)
     entries = []
     for n, item in enumerate(raw, 1):
         if not isinstance(item, dict) or "term" not in item or "definition" not in item:

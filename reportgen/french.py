@@ -6,14 +6,26 @@ into a :class:`Figure` that keeps its decimals, sign and unit; :func:`format_fig
 prints it with the house rules: narrow no-break space (U+202F) between
 thousands, decimal comma, no-break space before % ‰ and €.
 :func:`typeset_prose` applies the same rules to running text.
+
+Rules every printed figure follows, whatever its source:
+
+- **One rounding rule**: half away from zero (``ROUND_HALF_UP`` of :mod:`decimal`:
+  2,25 → 2,3 and -2,25 → -2,3), as a spreadsheet rounds: a computed figure and one printed
+  with fewer decimals are both rounded by :func:`round_figure`.
+- **No negative zero**: a value that rounds to zero prints without a sign (never « -0,0 % »,
+  nor « +0 »); the sign is that of the rounded value.
+- **Evolutions** (the only figures reportgen computes, and only where a table's spec asks
+  for it) are relative to a positive base: from a zero or negative base the evolution has no
+  meaning and prints « ns » (non significatif).
+- **At most** :data:`MAX_DIGITS` digits: a longer number is a typing error, refused by the
+  readers of data files with its place (:func:`too_long`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 NNBSP = "\u202f"   # narrow no-break space: thousands, before ; ! ? and inside « »
@@ -28,6 +40,13 @@ PLACEHOLDERS = frozenset({
     "", "-", "--", "/", "ns", "NC", "nc", "nd", "ND", "Néant", "néant", "Données non disponibles",
     "Non mesuré", "Non connu", "Pas d'évolution", "Pas d’évolution", "n.d.", "n.s.", "—", "–",
 })
+
+#: The most digits (before and after the comma) a printed figure may have: a report prints
+#: amounts up to the billion euros with cents; beyond, it is a typing error.
+MAX_DIGITS = 15
+
+#: What an evolution prints when it cannot be computed: from a zero or negative base.
+NOT_SIGNIFICANT = "ns"
 
 UNITS = ("%", "‰", "€", "k€", "M€", "j", "h")
 
@@ -84,22 +103,47 @@ def parse_figure(text: str) -> Figure | None:
                   suffix=match["suffix"] or "", mark=match["mark"] or "")
 
 
+def too_long(figure: Figure) -> bool:
+    """More digits than a report prints (:data:`MAX_DIGITS`): a typing error, not a figure."""
+    digits = figure.value.as_tuple().digits
+    return len(digits) > MAX_DIGITS and any(digits)
+
+
+def round_figure(value: Decimal | float | int, decimals: int = 0) -> Decimal:
+    """``value`` rounded to ``decimals`` places, half away from zero; a zero has no sign.
+
+    Exact for any length of number (the precision follows the number), so that no figure
+    can make the rounding fail.
+    """
+    value = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if not value.is_finite():
+        raise ValueError(f"« {value} » n'est pas un nombre fini")
+    quant = Decimal(1).scaleb(-decimals)
+    context = Context(prec=max(28, value.adjusted() + decimals + 2), rounding=ROUND_HALF_UP)
+    rounded = value.quantize(quant, context=context)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
 def figure_from_number(value: float | int | Decimal, decimals: int = 0, unit: str = "",
                        signed: bool = False) -> Figure:
     """A figure computed by reportgen (an evolution), rounded to ``decimals``."""
-    quant = Decimal(1).scaleb(-decimals)
-    return Figure(Decimal(str(value)).quantize(quant), decimals, signed, unit)
+    return Figure(round_figure(value, decimals), decimals, signed, unit)
 
 
 def format_number(value: Decimal | float | int, decimals: int = 0, signed: bool = False) -> str:
-    """``1234567.5`` → ``1 234 567,50`` with narrow no-break spaces."""
-    value = Decimal(str(value))
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(abs(value), format=pattern, locale="fr_FR", decimal_quantization=True)
-    text = text.replace("\u00a0", NNBSP)
-    if value < 0 and Decimal(text.replace(NNBSP, "").replace(",", ".")) != 0:
+    """``1234567.5`` → ``1 234 567,50`` with narrow no-break spaces, rounded by :func:`round_figure`.
+
+    The sign is that of the rounded value: ``-0.04`` with one decimal prints ``0,0``.
+    """
+    rounded = round_figure(value, decimals)
+    whole, _, fraction = f"{rounded.copy_abs():f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    text = NNBSP.join([whole, *groups]) + ("," + fraction if decimals else "")
+    if rounded < 0:
         return MINUS + text
-    if signed and value > 0:
+    if signed and rounded > 0:
         return "+" + text
     return text
 
@@ -126,10 +170,14 @@ def format_cell(text: str) -> str:
 
 
 def format_evolution(new: Figure, old: Figure, decimals: int = 1) -> Figure | None:
-    """Relative evolution in percent, signed; None when it cannot be computed."""
-    if old.value == 0:
+    """Relative evolution in percent, signed; None from a zero or negative base (« ns »).
+
+    From a negative base the ratio has no meaning (-10 → +5 would be « -150 % »), and from
+    zero it is infinite: such an evolution is not significant and is not printed as a figure.
+    """
+    if old.value <= 0:
         return None
-    change = (new.value - old.value) / abs(old.value) * 100
+    change = (new.value - old.value) / old.value * 100
     return figure_from_number(change, decimals, "%", signed=True)
 
 

@@ -22,6 +22,8 @@ NOTE_MARK = re.compile(r"\s?\[\^(\w+)\]")   # « EHPAD [^1] », « 1 809[^2] »:
 MERGE_LEFT, MERGE_UP = "<<", "^^"
 SPEC_KEYS = {"title", "columns", "header", "source", "notes", "size", "orientation",
              "placeholders", "computed", "caption", "label"}
+SIZES = ("normal", "small")
+ORIENTATIONS = ("portrait", "landscape")
 
 
 def slugify(text: str) -> str:
@@ -128,15 +130,7 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
     """
     table_id = csv_path.stem
     spec_path = csv_path.with_suffix(".yml")
-    spec: Any = load_yaml(spec_path) if spec_path.exists() else {}
-    if spec is None:
-        spec = {}
-    if not isinstance(spec, dict):
-        raise DataError("la description du tableau doit être une suite de clés", spec_path)
-    for key in spec:
-        if key not in SPEC_KEYS:
-            raise DataError(f"clé inconnue « {key} »", spec_path, line_of(spec, key),
-                            hint=f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
+    spec = _read_spec(spec_path) if spec_path.exists() else {}   # an edition requires it (datastore)
     grid = read_grid(csv_path)
     names = grid.header
     kind_col = names.index("_kind") if "_kind" in names else None
@@ -150,6 +144,10 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
     for pos, i in enumerate(data_idx):
         name = names[i]
         cspec = col_specs.get(name, {}) or {}
+        if not isinstance(cspec, dict):
+            raise DataError(f"colonne « {name} » : une description {{label: …, type: …}} est attendue",
+                            spec_path, line_of(col_specs, name),
+                            hint=f'écrivez par exemple « {name}: {{label: "2017"}} »')
         ctype = cspec.get("type", "text" if pos == 0 else "number")
         if ctype not in ("number", "text"):
             raise DataError(f"type de colonne « {ctype} » inconnu (number ou text)", spec_path,
@@ -162,7 +160,7 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
             raise DataError(f"la colonne « {name} » n'existe pas dans {csv_path.name}", spec_path,
                             line_of(col_specs, name), hint=f"colonnes : {', '.join(names)}")
 
-    placeholders = french.PLACEHOLDERS | set(spec.get("placeholders") or [])
+    placeholders = french.PLACEHOLDERS | {str(p) for p in spec.get("placeholders") or []}
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for line, record in grid.rows:
@@ -173,15 +171,18 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
                                  "text ou vide")
         cells = [_cell_with_marks(record[i]) for i in data_idx]
         label = cells[0].text
-        key = record[key_col].strip() if key_col is not None and record[key_col].strip() else slugify(label) or f"ligne-{line}"
-        if key in seen:
-            seen[key] += 1
-            key = f"{key}-{seen[key]}"
-        else:
-            seen[key] = 1
+        key = record[key_col].strip() if key_col is not None else ""
+        if not key:   # from the label: a label printed twice gives « libelle », then « libelle-2 »
+            key = slugify(label) or f"ligne-{line}"
+            if key in seen:
+                seen[key] += 1
+                key = f"{key}-{seen[key]}"
+            else:
+                seen[key] = 1
         for col, cell in zip(columns, cells):
             _check_cell(cell, col, kind, placeholders, csv_path, line, grid.sheet)
         rows.append(Row(kind, key, cells, line))
+    _check_keys(rows, csv_path, key_col is not None)
     _apply_merges(rows, csv_path)
     table = Table(
         id=table_id, title=str(spec.get("title", "")), columns=columns, header=[], rows=rows,
@@ -193,6 +194,51 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
     _add_computed(table, spec.get("computed") or [], spec)
     table.header = _build_header(spec, table, spec_path)
     return table
+
+
+def _read_spec(spec_path: Path) -> dict:
+    """The table's description: a mapping of known keys, each of the right shape."""
+    spec: Any = load_yaml(spec_path)
+    if spec is None:
+        # only comments: a table printed with no title, source or notes, as the comments say;
+        # an empty file or « ~ » is more likely a description lost or not yet written
+        lines = [x.strip() for x in spec_path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        if not lines or not all(x.startswith("#") for x in lines):
+            raise DataError("description de tableau vide", spec_path, 1,
+                            hint="écrivez au moins « title: » (le titre imprimé au-dessus du tableau), "
+                                 "ou un commentaire « # … » qui dit pourquoi il n'en a pas")
+        spec = {}
+    if not isinstance(spec, dict):
+        raise DataError("la description du tableau doit être une suite de clés", spec_path, 1,
+                        hint="title: …, source: …, columns: … (une clé par ligne)")
+    for key in spec:
+        if key not in SPEC_KEYS:
+            raise DataError(f"clé inconnue « {key} »", spec_path, line_of(spec, key),
+                            hint=f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
+    shapes = {"columns": (dict, "une description par nom de colonne (« 2017: {label: …} »)"),
+              "header": (list, "une liste de lignes d'en-tête"),
+              "notes": (list, "une liste de notes, une par ligne (« - texte »)"),
+              "placeholders": (list, "une liste de mots (« [\"Non communiqué\"] »)"),
+              "computed": (list, "une liste de colonnes calculées (« - {key: …, from: …, to: …} »)")}
+    for key, (kind, expected) in shapes.items():
+        if spec.get(key) is not None and not isinstance(spec[key], kind):
+            raise DataError(f"« {key}: » attend {expected}", spec_path, line_of(spec, key))
+    for key, allowed in (("size", SIZES), ("orientation", ORIENTATIONS)):
+        if key in spec and spec[key] not in allowed:
+            raise DataError(f"« {key}: {spec[key]} » inconnu", spec_path, line_of(spec, key),
+                            hint=f"valeurs possibles : {', '.join(allowed)}")
+    return spec
+
+
+def _check_keys(rows: list[Row], path: Path, written: bool) -> None:
+    """Each row key names one row: ``fig()`` and charts would otherwise cite the first silently."""
+    first: dict[str, int] = {}
+    for row in rows:
+        if row.key in first:
+            raise DataError(f"la clé de ligne « {row.key} » est aussi celle de la ligne {first[row.key]}",
+                            path, row.line, "_key" if written else None,
+                            hint="donnez à l'une des deux lignes une clé à elle dans la colonne « _key »")
+        first[row.key] = row.line
 
 
 def _cell_with_marks(text: str) -> Cell:
@@ -235,6 +281,9 @@ def _check_cell(cell: Cell, col: Column, kind: str, placeholders: set[str], path
         return
     text = _split_trend(cell) if col.type == "number" else text
     figure = french.parse_figure(text) if text else None
+    if figure is not None and french.too_long(figure):
+        raise DataError(f"« {text[:20]}… » a plus de {french.MAX_DIGITS} chiffres", path, line, col.key,
+                        hint="vérifiez la cellule : un rapport n'imprime pas de nombre aussi long")
     cell.figure = figure
     if col.type == "number" and kind not in ("header", "text") and figure is None \
             and text not in placeholders:
@@ -266,19 +315,32 @@ def _apply_merges(rows: list[Row], path: Path) -> None:
 
 
 def _add_computed(table: Table, computed: list, spec: dict) -> None:
+    """Evolution columns the spec asks for; from a zero or negative base they print « ns »."""
+    line = line_of(spec, "computed")
     for item in computed:
+        if not isinstance(item, dict) or "from" not in item or "to" not in item:
+            raise DataError("colonne calculée : « from » et « to » sont attendus", table.spec_path,
+                            line_of(item) or line, hint='écrivez {key: evol, from: "2016", to: "2017"}')
         try:
             src_new, src_old = table.column(str(item["to"])), table.column(str(item["from"]))
         except KeyError as exc:
             raise DataError(f"colonne calculée : {exc.args[0]}", table.spec_path,
-                            line_of(spec, "computed")) from None
-        decimals = int(item.get("decimals", 1))
+                            line_of(item) or line) from None
+        decimals = item.get("decimals", 1)
+        if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+            raise DataError(f"colonne calculée : « decimals: {decimals} » doit être un entier de 0 à 6",
+                            table.spec_path, line_of(item, "decimals") or line)
         table.columns.append(Column(str(item.get("key", "evolution")),
                                     str(item.get("label", "Évolution (%)")), "number"))
         for row in table.rows:
             new, old = row.cells[src_new].figure, row.cells[src_old].figure
             evo = french.format_evolution(new, old, decimals) if new and old else None
-            text = french.format_figure(evo) if evo else ("" if row.kind in ("section", "header") else "-")
+            if evo:
+                text = french.format_figure(evo)
+            elif new and old:   # a zero or negative base: the evolution means nothing
+                text = french.NOT_SIGNIFICANT
+            else:
+                text = "" if row.kind in ("section", "header") else "-"
             row.cells.append(Cell(text, text, evo, numeric=True))
 
 
@@ -288,12 +350,22 @@ def _build_header(spec: dict, table: Table, spec_path: Path) -> list[list[Header
         return [[HeaderCell(c.label if i or c.key.strip() else "") for i, c in enumerate(table.columns)]]
     rows = []
     width = len(table.columns)
+    line = line_of(spec, "header")
     for r, raw_row in enumerate(raw):
+        if not isinstance(raw_row, list):
+            raise DataError(f"la ligne d'en-tête {r + 1} doit être une liste de cellules", spec_path, line,
+                            hint='écrivez - ["", {text: "2017", colspan: 2}]')
         cells = []
         for item in raw_row:
             if isinstance(item, dict):
-                cells.append(HeaderCell(str(item.get("text", "")), int(item.get("colspan", 1)),
-                                        int(item.get("rowspan", 1))))
+                spans = [item.get("colspan", 1), item.get("rowspan", 1)]
+                if any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100 for n in spans):
+                    raise DataError(f"ligne d'en-tête {r + 1} : colspan et rowspan sont des nombres entiers "
+                                    "(1, 2…)", spec_path, line_of(item) or line)
+                cells.append(HeaderCell(str(item.get("text", "")), *spans))
+            elif isinstance(item, list):
+                raise DataError(f"ligne d'en-tête {r + 1} : une cellule est un texte ou {{text, colspan, "
+                                "rowspan}}", spec_path, line)
             else:
                 cells.append(HeaderCell("" if item is None else str(item)))
         rows.append(cells)
