@@ -6,11 +6,13 @@
 4. HTML         the layout assembles the whole document
 5. Mise en page WeasyPrint lays the pages out: the final PDF as one document; the draft in
                 pieces, in parallel, unchanged pieces from the cache (:mod:`reportgen.segments`)
-6. Écriture     the PDF is written to a temporary file, then renamed; a final build then
-                writes the tables as CSV and XLSX, and the web edition (:mod:`reportgen.web`)
+6. Écriture     the PDF, and for a final build the tables as CSV and XLSX and the web edition
+                (:mod:`reportgen.web`), are written in a staging folder, then swapped in together
 
-Nothing is written under ``build/`` before stage 3, and the previous PDF (or web
-edition) is replaced only by a complete new one.
+Nothing is written under ``build/`` before stage 3, and the previous outputs (PDF, tables,
+web edition, build stamp) are replaced only all together, by complete new ones. The draft and
+the proof have their own file names (``…-brouillon.pdf``, ``…-epreuve.pdf``): neither ever
+replaces the final PDF.
 """
 from __future__ import annotations
 
@@ -31,11 +33,11 @@ from .content import Chapter, ContentRenderer, read_chapter
 from .datastore import DataStore
 from .directives import Directives
 from .errors import ContentError, DataError, ReportError, ReportWarning
-from .files import write_text
+from .files import Staging, os_error, remove_stale, write_text
 from .layout import Layout, load_layout
 from . import exports, lint, longtables, preflight, yearly
 from .pdf import PDF_A, PDF_UA, layout_document, write_pdf_atomically
-from .project import EditionPaths, Project
+from .project import DRAFT, PROOF, EditionPaths, Project, tagged
 
 log = logging.getLogger("reportgen")
 
@@ -102,7 +104,21 @@ class Builder:
 
     # --- stages -------------------------------------------------------------------------------
     def run(self) -> BuildResult:
+        """The six stages; every output is written in a staging folder and swapped in at the end.
+
+        The final PDF (or the draft, or the proof), the tables' CSV and workbook, the web edition
+        and the build stamp are all written beside their targets (:class:`~reportgen.files.Staging`),
+        then put in place together: a failure anywhere, or Ctrl+C, leaves the previous ones as
+        they were. A system error (disk full, no right to write) becomes one French message.
+        """
+        try:
+            return self._run()
+        except OSError as exc:
+            raise os_error(exc, self.paths.out, outputs_kept=True) from None
+
+    def _run(self) -> BuildResult:
         self._stage(1)
+        remove_stale(self.paths.out)      # what a build killed while writing left behind
         stamp = self._out(self.paths.out / "build-inputs.json")
         inputs = self._inputs()
         reused = None if os.environ.get("REPORTGEN_NO_CACHE") else self._reuse(stamp, inputs)
@@ -132,30 +148,37 @@ class Builder:
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(5)
-        if self.pieces:
-            pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back)
-        else:
-            pages = self._lay_out_whole(html, html_path, manifest, layout, store, front, parts, back)
-        if not self.proof:   # the printed tables as CSV and XLSX, beside the PDF
-            exports.export_tables(
-                {t: store.tables[t] for t in self._directives.table_uses},
-                self.paths.out / "donnees", self.paths.pdf.stem,
-                chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
+        pdf = self._out(self.paths.pdf)
         web_page = None
-        if not self.draft:   # the same report as an accessible web page
-            start = time.perf_counter()
-            web_page = self.write_web(manifest, store, front, parts, back)
-            self.timings["web"] = round(time.perf_counter() - start, 3)
-        write_text(stamp, json.dumps({"inputs": inputs, "pages": pages,
-                                                  "charts": sorted(chart_data),
-                                                  "warnings": [str(w) for w in self.warnings]}))
+        with Staging(self.paths.out) as staging:
+            if self.pieces:
+                pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back,
+                                                target=staging.path(pdf))
+            else:
+                pages = self._lay_out_whole(html, html_path, manifest, layout, store, front, parts, back,
+                                            target=staging.path(pdf))
+            if not self.draft:   # the printed tables as CSV and XLSX, beside the final PDF
+                exports.export_tables(
+                    {t: store.tables[t] for t in self._directives.table_uses},
+                    staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
+                    chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
+                start = time.perf_counter()   # the same report as an accessible web page
+                self.write_web(manifest, store, front, parts, back, staging)
+                web_page = self.paths.out / "html" / "index.html"
+                self.timings["web"] = round(time.perf_counter() - start, 3)
+            write_text(staging.path(stamp), json.dumps({"inputs": inputs, "pages": pages,
+                                                        "charts": sorted(chart_data),
+                                                        "warnings": [str(w) for w in self.warnings]}))
+            staging.commit()      # the stamp last: it vouches for the outputs swapped before it
         self._stage(0)
         del chart_files
-        return BuildResult(self.paths.name, self._out(self.paths.pdf), html_path, pages,
-                           self.warnings, self.timings, web=web_page)
+        return BuildResult(self.paths.name, pdf, html_path, pages, self.warnings, self.timings, web=web_page)
 
-    def write_web(self, manifest: Manifest, store: DataStore, front, parts, back) -> Path:
-        """``build/<edition>/html/``: the chapters again for the screen, in the web layout."""
+    def write_web(self, manifest: Manifest, store: DataStore, front, parts, back, staging: Staging) -> Path:
+        """``build/<edition>/html/``, written in ``staging``: the chapters again, in the web layout.
+
+        The PDF and the workbook offered for download are the new ones, from ``staging``.
+        """
         from . import web
 
         layout = load_layout(self.project.layouts, manifest.layout, self.paths.content / "layout", medium="web")
@@ -164,17 +187,18 @@ class Builder:
         self.compute(manifest, layout, store, front, parts, back, svg_of=charts)
         del self.warnings[known:]      # the same chapters: their warnings are already counted
         assets = web.plan_assets(layout.stylesheets, layout.folders)
-        pdf = self.paths.pdf
-        workbook = self.paths.out / "donnees" / f"{pdf.stem}-tableaux.xlsx"
+        pdf = staging.path(self.paths.pdf)
+        workbook = staging.path(self.paths.out / "donnees") / f"{self.paths.pdf.stem}-tableaux.xlsx"
         downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
         if workbook.exists():
             downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
         page = layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
                              theme=manifest.theme, stylesheets=[href for src, href in assets if src.suffix == ".css"],
                              downloads=downloads, proof=None)
-        return web.write_edition(page, charts, self.paths.out, self.paths.out / "html", assets, downloads)
+        return web.write_edition(page, charts, self.paths.out, staging.path(self.paths.out / "html"), assets,
+                                 downloads)
 
-    def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
+    def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back, *, target: Path) -> int:
         """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
         document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         breaks: dict[str, longtables.Cut] = {}
@@ -190,16 +214,16 @@ class Builder:
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
-        write_pdf_atomically(document, self._out(self.paths.pdf), variant=self.variant)
+        write_pdf_atomically(document, target, variant=self.variant)
         return len(document.pages)
 
-    def _lay_out_in_pieces(self, html, html_path, manifest, layout, store, front, parts, back) -> int:
+    def _lay_out_in_pieces(self, html, html_path, manifest, layout, store, front, parts, back, *,
+                           target: Path) -> int:
         """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
         from .segments import Assembler
 
         assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
                               store.tables, workers=self.workers, fingerprint=self._layouts_stamp)
-        target = self._out(self.paths.pdf)
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):
@@ -240,6 +264,9 @@ class Builder:
 
     def read(self):
         """Stage 1: everything is read and validated before anything is written."""
+        from . import paths as paths_mod
+        from .errors import ConfigError
+
         manifest, warnings = load_manifest(self.paths.manifest)
         self.warnings += warnings
         edition_layout = self.paths.content / "layout"
@@ -252,10 +279,14 @@ class Builder:
             for ref in refs:
                 names = [ref] if isinstance(ref, str) else list(ref)
                 files = [self.paths.content / n for n in names]
-                for f in files:
-                    if f in used_files:
+                for name, f in zip(names, files):
+                    # checked with its line by load_manifest; again here, whoever made the manifest
+                    found = paths_mod.inside(name, self.paths.content, [self.paths.content], self.paths.manifest,
+                                             None, "chapitre", ConfigError,
+                                             place=paths_mod.edition_place(self.paths.content))
+                    if found in used_files:
                         raise ContentError("ce fichier est cité deux fois dans edition.yml", f)
-                    used_files.add(f)
+                    used_files.add(found)
                 out.append(read_chapter(files, f"{prefix}{Path(names[0]).stem}"))
             return out
 
@@ -276,7 +307,7 @@ class Builder:
                               divider=annexes.divider, photo=annexes.photo, caption=annexes.caption))
         back = chapters(manifest.back, "")
         for chapter_path in sorted(self.paths.content.glob("*.md")):
-            if chapter_path not in used_files:
+            if chapter_path.resolve() not in used_files:
                 self.warnings.append(ReportWarning("fichier non cité dans edition.yml : il n'est pas imprimé",
                                                    chapter_path))
         for i, part in enumerate(parts):
@@ -415,7 +446,10 @@ class Builder:
         return digest.hexdigest()
 
     def _reuse(self, stamp: Path, inputs: str) -> BuildResult | None:
-        """Nothing read by the build has changed since the last one: its PDF stands."""
+        """Nothing read by the build has changed since the last one of its kind: its outputs stand.
+
+        The final build, the draft and the proof each have their own stamp and PDF.
+        """
         pdf = self._out(self.paths.pdf)
         try:
             last = json.loads(stamp.read_text(encoding="utf-8"))
@@ -425,7 +459,7 @@ class Builder:
             return None
         if not all((self.paths.out / name).exists() for name in last.get("charts", [])):
             return None   # a chart file was removed: it is drawn again
-        if not self.proof and not (self.paths.out / "donnees").is_dir():
+        if not self.draft and not (self.paths.out / "donnees").is_dir():
             return None   # the tables' CSV and workbook were removed: they are written again
         web_page = self.paths.out / "html" / "index.html"
         if not self.draft and not web_page.exists():
@@ -436,8 +470,10 @@ class Builder:
                            self.timings, reused=True, web=None if self.draft else web_page)
 
     def _out(self, path: Path) -> Path:
-        """A proof is written beside the final PDF, never over it."""
-        return path.with_name(f"{path.stem}-epreuve{path.suffix}") if self.proof else path
+        """A proof or a draft is written beside the final PDF (and its HTML, its stamp), never over it."""
+        if self.proof:
+            return tagged(path, PROOF)
+        return tagged(path, DRAFT) if self.draft else path
 
     def _version(self) -> str:
         """A short fingerprint of the edition's content and data: two proofs of one state agree."""

@@ -1,7 +1,8 @@
 """The ``reportgen`` command: a thin layer over the library; the only place that prints.
 
 Exit status: 0 on success, 1 when a build fails (one message naming the place),
-2 for a wrong command line.
+2 for a wrong command line, 130 when interrupted (Ctrl+C). Whatever happens, the user reads
+one French line; the traceback only with ``--debug``.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import traceback
 
 import click
 
-from .errors import ReportError, set_display_root
+from .errors import ReportError, display_path, set_display_root
 
 
 def _project():
@@ -30,7 +31,40 @@ def _fail(exc: BaseException, debug: bool) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The entry point, with a last-resort handler: no command ends in a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise                      # click's own: usage errors (status 2), --help, --version
+        except KeyboardInterrupt:
+            # a build in progress has already removed what it had written: the old outputs stand
+            click.secho("Interrompu", fg="red", err=True)
+            sys.exit(130)
+        except ReportError as exc:
+            _fail(exc, _debug(ctx))
+        except OSError as exc:         # disk full, no right to write, outside a build
+            from .files import os_error
+
+            if _debug(ctx):
+                traceback.print_exception(exc)
+            _fail(os_error(exc), False)
+        except Exception as exc:       # noqa: BLE001 - the last resort: one line, the trace on demand
+            if _debug(ctx):
+                traceback.print_exception(exc)
+            what = " ".join(f"{exc.__class__.__name__} : {exc}".split())
+            click.secho(f"Erreur inattendue : {what} — relancez avec --debug pour la trace complète "
+                        "et signalez-la", fg="red", err=True)
+            sys.exit(1)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("debug", ctx.params.get("debug", False)))
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Afficher la trace complète des erreurs.")
 @click.version_option(package_name="reportgen", prog_name="reportgen")
 @click.pass_context
@@ -110,17 +144,21 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
     failed = False
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(jobs, len(names)), mp_context=context) as pool:
-        for name, pdf, pages, warnings, reused, web in pool.map(_build_one, [project] * len(names), names,
-                                                            [options] * len(names)):
-            for warning in warnings:
-                click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
-            if pdf.startswith("Erreur"):
-                click.secho(f"[{name}] {pdf}", fg="red", err=True)
-                failed = True
-            else:
-                click.echo(f"{pdf} : {pages} pages" + (" (à jour)" if reused else ""))
-                if web:
-                    click.echo(f"{web} : l'édition web")
+        try:
+            for name, pdf, pages, warnings, reused, web in pool.map(_build_one, [project] * len(names), names,
+                                                                [options] * len(names)):
+                for warning in warnings:
+                    click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
+                if pdf.startswith("Erreur"):
+                    click.secho(f"[{name}] {pdf}", fg="red", err=True)
+                    failed = True
+                else:
+                    click.echo(f"{pdf} : {pages} pages" + (" (à jour)" if reused else ""))
+                    if web:
+                        click.echo(f"{web} : l'édition web")
+        except BaseException:
+            pool.shutdown(cancel_futures=True)     # Ctrl+C, a crash: the editions not started are not built
+            raise
     if failed:
         sys.exit(1)
 
@@ -221,7 +259,7 @@ def new(obj: dict, edition: str, source: str | None) -> None:
 @click.argument("edition")
 @click.pass_obj
 def status(obj: dict, edition: str) -> None:
-    """Ce qui reste à faire sur EDITION : chapitres à relire, valeurs à renseigner."""
+    """Ce qui reste à faire sur EDITION : chapitres à relire, valeurs à renseigner ; les PDF construits."""
     from .yearly import status as edition_status
 
     try:
@@ -235,8 +273,17 @@ def status(obj: dict, edition: str) -> None:
             click.echo(f"  {name} : {count}")
         if progress.done:
             click.echo("Tout est renseigné : l'édition peut être construite.")
+        click.echo(f"Fichiers construits : {len(progress.files) or 'aucun'}")
+        for kind, path, fresh in progress.files:
+            click.echo(f"  {path.relative_to(project.root)} : {_built(kind, fresh)}")
     except ReportError as exc:
         _fail(exc, obj["debug"])
+
+
+def _built(kind: str, fresh: bool) -> str:
+    """« PDF final, à jour », « brouillon, à reconstruire (à ne pas publier) »."""
+    state = "à jour" if fresh else "à reconstruire"
+    return f"{kind}, {state}" + ("" if kind == "PDF final" else " (à ne pas publier)")
 
 
 @main.group()
@@ -288,7 +335,9 @@ def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
 @click.argument("editions", nargs=-1)
 @click.pass_obj
 def audit(obj: dict, editions: tuple[str, ...]) -> None:
-    """Contrôle d'accessibilité (PDF/UA-1) du PDF déjà construit des ÉDITIONS."""
+    """Contrôle d'accessibilité (PDF/UA-1) du PDF final déjà construit des ÉDITIONS (ou d'un fichier .pdf)."""
+    from pathlib import Path
+
     from .accessibility import audit_pdf
 
     try:
@@ -296,11 +345,20 @@ def audit(obj: dict, editions: tuple[str, ...]) -> None:
         names = list(editions) or project.editions()
         failed = False
         for name in names:
-            pdf = project.edition(name).pdf
-            if not pdf.exists():
-                raise ReportError(f"{name} : pas encore de PDF", pdf, hint=f"construisez-le : reportgen build {name}")
+            if name.lower().endswith(".pdf"):     # a file: a draft, a proof, a PDF from elsewhere
+                pdf = Path(name) if Path(name).exists() else project.root / name
+                if not pdf.is_file():
+                    raise ReportError("fichier introuvable", pdf, hint="donnez le chemin d'un PDF, ou une édition")
+                pdf = pdf.resolve()
+            else:
+                paths = project.edition(name)
+                pdf = paths.pdf
+                if not pdf.exists():
+                    draft = " (il n'y a qu'un brouillon, qui n'est pas balisé)" if paths.draft_pdf.exists() else ""
+                    raise ReportError(f"{name} : pas encore de PDF final{draft}", pdf,
+                                      hint=f"construisez-le : reportgen build {name}")
             result = audit_pdf(pdf)
-            where = pdf.relative_to(project.root)
+            where = display_path(pdf)
             if result.ok:
                 click.echo(f"{where} : accessible (PDF/UA-1) — {result.counts.get('/Figure', 0)} figure(s) "
                            f"décrite(s), {result.counts.get('/Table', 0)} tableau(x) avec en-têtes")
@@ -317,17 +375,14 @@ def audit(obj: dict, editions: tuple[str, ...]) -> None:
 @main.command(name="list")
 @click.pass_obj
 def list_editions(obj: dict) -> None:
-    """Liste les éditions trouvées et l'état de leur PDF."""
+    """Liste les éditions, l'état de leur PDF final, et leurs brouillons et épreuves."""
     try:
         project = _project()
         for name in project.editions():
-            paths = project.edition(name)
-            if paths.pdf.exists():
-                newest_input = max((p.stat().st_mtime for folder in (paths.content, paths.data)
-                                    for p in folder.rglob("*") if p.is_file()), default=0)
-                state = "à jour" if paths.pdf.stat().st_mtime >= newest_input else "à reconstruire"
-            else:
-                state = "jamais construit"
-            click.echo(f"{name:<20} {state}")
+            built = project.edition(name).built()
+            states = [_built(kind, fresh) for kind, _path, fresh in built]
+            if not built or built[0][0] != "PDF final":
+                states.insert(0, "PDF final jamais construit")
+            click.echo(f"{name:<20} {' ; '.join(states)}")
     except ReportError as exc:
         _fail(exc, obj["debug"])

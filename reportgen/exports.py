@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -319,7 +320,29 @@ def workbook_bytes(tables: Mapping[str, Table], name: str,
 
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _fixed_times(buffer.getvalue())
+
+
+# openpyxl writes the time of the save into the workbook's properties and into every zip entry:
+# they are set to one constant, so that two builds of the same tables give the same file
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
+_CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _fixed_times(xlsx: bytes) -> bytes:
+    """The same workbook, its dates (properties and zip entries) set to :data:`FIXED_TIME`."""
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*FIXED_TIME)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():      # openpyxl's order, which is the same at each save
+            data = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(lambda m: m[1] + stamp + m[3], data.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 def _write_sheet(ws, table: Table) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from .errors import ConfigError
 
 MANIFEST = "edition.yml"
+DRAFT = "brouillon"      # the draft's files: rapport-activite-<slug>-brouillon.pdf, beside the final ones
+PROOF = "epreuve"        # the reviewers' proof: rapport-activite-<slug>-epreuve.pdf
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,29 @@ class EditionPaths:
     @property
     def html(self) -> Path:
         return self.out / f"rapport-activite-{self.slug}.html"
+
+    @property
+    def draft_pdf(self) -> Path:
+        return tagged(self.pdf, DRAFT)
+
+    @property
+    def proof_pdf(self) -> Path:
+        return tagged(self.pdf, PROOF)
+
+    def built(self) -> list[tuple[str, Path, bool]]:
+        """The PDF files present: (kind, path, up to date), kind « PDF final », « brouillon » or « épreuve ».
+
+        A file is up to date when it is newer than every file of the edition's content and data.
+        """
+        files = [(kind, path) for kind, path in (("PDF final", self.pdf), ("brouillon", self.draft_pdf),
+                                                 ("épreuve", self.proof_pdf)) if path.is_file()]
+        if not files:
+            return []
+        newest = max((p.stat().st_mtime for folder in (self.content, self.data)
+                      for p in folder.rglob("*") if p.is_file()), default=0)
+        return [(kind, path, path.stat().st_mtime >= newest) for kind, path in files]
+
+
+def tagged(path: Path, tag: str) -> Path:
+    """``rapport.pdf`` → ``rapport-<tag>.pdf``: a draft or a proof beside the final file, never over it."""
+    return path.with_name(f"{path.stem}-{tag}{path.suffix}")

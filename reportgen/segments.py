@@ -457,7 +457,9 @@ class Assembler:
                 stack.append((level, item))
         try:
             with replacing(target) as tmp:
-                merged.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                # the file's /ID from its content, not at random: two identical drafts are the same bytes
+                merged.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                            deterministic_id=True)
         finally:
             for source in opened:
                 source.close()

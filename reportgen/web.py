@@ -21,14 +21,13 @@ import html as html_mod
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.html
 from markupsafe import Markup
 
-from . import french
+from . import french, paths
 from .charts import file_name, for_screen
 from .errors import LayoutError
 
@@ -171,12 +170,18 @@ def _tables(doc) -> None:
 
 
 def _images(doc, out_dir: Path, target: Path) -> None:
-    """Images the chapters name are copied under ``images/``; the page points there."""
+    """Images the chapters name are copied under ``images/``; the page points there.
+
+    Only files the rule of :mod:`reportgen.paths` allows are copied: inside the project's
+    ``content/``, ``data/``, ``layouts/`` or ``build/`` (``out_dir`` is ``build/<édition>``).
+    """
+    project = out_dir.parent.parent
+    roots = [project / "content", project / "data", project / "layouts", project / "build"]
     for img in doc.iter("img"):
         src = img.get("src") or ""
-        if not src or re.match(r"^[a-z]+:", src):
+        if not src or re.match(r"^(data|https?):", src, re.I):
             continue
-        source = (out_dir / src).resolve()
+        source = paths.inside(src, out_dir, roots, None, None, "image de l'édition web", LayoutError)
         if not source.is_file():
             raise LayoutError(f"image introuvable pour l'édition web : {src}")
         name = f"{hashlib.sha1(str(source.parent).encode()).hexdigest()[:8]}-{source.name}"
@@ -187,7 +192,11 @@ def _images(doc, out_dir: Path, target: Path) -> None:
 
 # --- assets -------------------------------------------------------------------------------------
 def plan_assets(stylesheets: list[Path], folders: list[Path]) -> list[tuple[Path, str]]:
-    """Each stylesheet and what it loads (fonts, images), with its place under ``assets/``."""
+    """Each stylesheet and what it loads (fonts, images), with its place under ``assets/``.
+
+    What a sheet loads lies in its own layout folder (:func:`reportgen.paths.stylesheet_files`,
+    the check the print's stylesheets pass too), so the copy keeps the sheet's relative ``url()``.
+    """
     tags: dict[Path, str] = {}
     for i, folder in enumerate(folders):
         tag = folder.name if folder.name not in tags.values() else f"{folder.name}-{i}"
@@ -196,40 +205,36 @@ def plan_assets(stylesheets: list[Path], folders: list[Path]) -> list[tuple[Path
     for sheet in stylesheets:
         home = next(f for f in folders if f in sheet.parents)
         plan.append((sheet, f"assets/{tags[home]}/{sheet.relative_to(home).as_posix()}"))
-        css = sheet.read_text(encoding="utf-8")
-        for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", css):
-            if re.match(r"^([a-z]+:|#)", ref):
-                continue
-            used = (sheet.parent / ref).resolve()
-            if home.resolve() not in used.parents or not used.is_file():
-                raise LayoutError(f"la feuille de style cite un fichier absent ou hors de sa mise en page : {ref}",
-                                  sheet)
+        for _written, used in paths.stylesheet_files(sheet, home):
             plan.append((used, f"assets/{tags[home]}/{used.relative_to(home.resolve()).as_posix()}"))
     return plan
 
 
 def write_edition(page: str, charts: Charts, out_dir: Path, target: Path,
                   assets: list[tuple[Path, str]], downloads: list[Download]) -> Path:
-    """Write the folder beside ``target``, then put it in place: a failure leaves the old one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    """Write the web folder ``target``; returns its ``index.html``.
+
+    The builder gives a ``target`` in its staging folder, swapped in with the other outputs
+    (:class:`reportgen.files.Staging`). An existing ``target`` is replaced only by a complete
+    new folder, written beside it: a failure leaves the old one.
+    """
+    from .files import Staging
+
+    if target.exists() or target.is_symlink():
+        with Staging(target.parent) as staging:
+            write_edition(page, charts, out_dir, staging.path(target), assets, downloads)
+            staging.commit()
+        return target / "index.html"
     try:
-        text = finish(page, charts, out_dir, work)
-        (work / "index.html").write_text(text, encoding="utf-8")
+        target.mkdir(parents=True)
+        text = finish(page, charts, out_dir, target)
+        (target / "index.html").write_text(text, encoding="utf-8")
         for source, href in assets:
-            (work / href).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, work / href)
+            (target / href).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / href)
         for download in downloads:
-            shutil.copy2(download.source, work / download.name)
-        os.chmod(work, 0o755)
-        old = target.with_name(f".{target.name}-ancien")
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            target.rename(old)
-        work.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+            shutil.copy2(download.source, target / download.name)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
         raise
     return target / "index.html"

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from .errors import ConfigError, ReportWarning
 from .project import EditionPaths, Project
 from .readers import read_grid
 from .tables import RELATIVE_YEAR, load_table
+from .yamlio import load_plain
 
 MISSING = french.MISSING
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -184,7 +185,7 @@ def _roll_table(csv_path: Path, old_year: int, shift: int) -> int:
 
 
 def _roll_kpis(path: Path, old_year: int, shift: int = 1) -> int:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_plain(path)
     todo = 0
 
     def roll(tile: dict) -> None:
@@ -211,7 +212,7 @@ def _roll_kpis(path: Path, old_year: int, shift: int = 1) -> int:
 
 
 def _roll_figures(path: Path) -> int:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_plain(path)
     todo = 0
 
     def roll(node: Any) -> Any:
@@ -228,7 +229,7 @@ def _roll_figures(path: Path) -> int:
 
 def _roll_charts(path: Path, old_year: int, shift: int, shift_ref) -> None:
     """Printed values of charts are last year's: to collect; references follow their data."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_plain(path)
 
     def value(v: Any) -> Any:
         return shift_ref(str(v)) if str(v).startswith("=") else MISSING
@@ -251,6 +252,8 @@ def _roll_charts(path: Path, old_year: int, shift: int, shift_ref) -> None:
 class Progress:
     chapters: list[str]           # chapters still to rewrite or review
     missing: dict[str, int]       # file → values still « à renseigner »
+    # the PDF files built: (« PDF final », « brouillon » or « épreuve », path, up to date)
+    files: list[tuple[str, Path, bool]] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -258,7 +261,7 @@ class Progress:
 
 
 def status(paths: EditionPaths) -> Progress:
-    """What is left to do on an edition: chapters to review, values to collect, by file."""
+    """What is left to do on an edition: chapters to review, values to collect, by file; the PDFs built."""
     chapters = []
     for md in sorted(paths.content.rglob("*.md")):
         head = md.read_text(encoding="utf-8").split("\n---", 1)[0]
@@ -269,7 +272,7 @@ def status(paths: EditionPaths) -> Progress:
     for place in DataStore.load(paths.data).missing():
         name = place.split(":")[0].split(" ")[0]
         missing[name] = missing.get(name, 0) + 1
-    return Progress(chapters, missing)
+    return Progress(chapters, missing, paths.built())
 
 
 def restated(project: Project, paths: EditionPaths, store: DataStore) -> list[ReportWarning]:

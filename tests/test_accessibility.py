@@ -46,7 +46,7 @@ def test_the_audit_fails_an_untagged_pdf(project):
     """The draft is not tagged: the audit says so, so it is no test that cannot fail."""
     builder = Builder(project, "demo/2020", draft=True)
     builder.run()
-    problems = audit_pdf(project.edition("demo/2020").pdf).problems
+    problems = audit_pdf(project.edition("demo/2020").draft_pdf).problems
     assert any("balisé" in p for p in problems)
     assert any("PDF/UA-1" in p for p in problems)
 

@@ -66,5 +66,5 @@ def test_audit_passes_a_final_pdf_and_fails_a_draft(project):
     done = run(project, "audit", "demo/2020")
     assert done.returncode == 0 and "accessible (PDF/UA-1)" in done.stdout
     assert run(project, "build", "--draft", "demo/2020").returncode == 0     # a draft is not tagged
-    done = run(project, "audit", "demo/2020")
+    done = run(project, "audit", str(project.edition("demo/2020").draft_pdf))
     assert done.returncode == 1 and "balisé" in done.stderr

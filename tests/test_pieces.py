@@ -61,7 +61,7 @@ def _both(project, edition: str):
     shutil.copy(final.pdf, kept)
     builder = Builder(project, edition, draft=True, workers=2)
     builder.run()
-    return kept, final.pdf, builder
+    return kept, project.edition(edition).draft_pdf, builder
 
 
 @pytest.mark.parametrize("edition", ["demo/2020", "finances/2020"])
@@ -92,19 +92,20 @@ def test_a_chapter_grown_by_pages_moves_the_folios_and_the_sommaire(project):
     chapter = project.root / "content" / "demo" / "2020" / "01-contexte.md"
     text = chapter.read_text(encoding="utf-8")
     Builder(project, "demo/2020", draft=True).run()
-    before = _outline(project.edition("demo/2020").pdf)
+    before = _outline(project.edition("demo/2020").draft_pdf)
     chapter.write_text(text + "\n" + "\n\n".join(["Un long paragraphe ajouté pour faire grandir le chapitre, "
                                                  "qui pousse les suivants d'une page ou plus. " * 12] * 10),
                        encoding="utf-8")
     Builder(project, "demo/2020", draft=True).run()
-    draft = project.edition("demo/2020").pdf
+    draft = project.edition("demo/2020").draft_pdf
     kept = draft.with_name("draft.pdf")
     shutil.copy(draft, kept)
     after = _outline(kept)
     assert [p for *_x, p in after][-1] > [p for *_x, p in before][-1]   # the pages moved
     build(project, "demo/2020")
-    assert _pages(kept) == _pages(draft)
-    assert after == _outline(draft)
+    final = project.edition("demo/2020").pdf
+    assert _pages(kept) == _pages(final)
+    assert after == _outline(final)
 
 
 def test_a_piece_cache_survives_only_what_did_not_change(project):

@@ -16,6 +16,7 @@ from reportgen import charts as charts_mod, web
 from reportgen.builder import build
 from reportgen.colours import contrast, readable
 from reportgen.datastore import DataStore
+from reportgen.errors import ReportError
 
 from conftest import copy_fixture
 
@@ -200,7 +201,7 @@ def test_a_failed_web_edition_leaves_the_previous_one(project, monkeypatch):
         raise OSError("disque plein")
 
     monkeypatch.setattr(web, "finish", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(ReportError):
         build(project, "demo/2020")
     assert first.web.read_bytes() == before
     leftovers = [p.name for p in first.web.parent.parent.iterdir() if p.name.startswith(".html")]
