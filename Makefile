@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install reports test golden clean
+.PHONY: install reports test test-quick golden clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,9 @@ reports: install           ## build every edition's PDF into build/
 
 test: install $(VENV)/.test-tools   ## run the test suite
 	$(BIN)/python -m pytest
+
+test-quick: install        ## the tests without the slow ones (browser, reference editions), for a quick loop
+	$(BIN)/python -m pytest -m "not slow"
 
 $(VENV)/.test-tools: scripts/install-test-deps.sh tests/browser/package-lock.json
 	./scripts/install-test-deps.sh

@@ -1,6 +1,13 @@
-"""Shared fixtures: a copy of the small demo edition, built once per session where possible."""
+"""Shared fixtures: a copy of the small demo edition, built once per session where possible.
+
+Three environment flags make a missing tool a failure instead of a skip (``.ci/run`` sets them):
+``REPORTGEN_REQUIRE_BROWSER`` (Chromium and axe-core), ``REPORTGEN_REQUIRE_REFERENCES`` (the
+published reports' texts and tools in ``../shared``), and ``REPORTGEN_NO_SKIP``, which fails any
+other skipped test, so that CI reports 0 skipped.
+"""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -30,10 +37,72 @@ def project(tmp_path: Path) -> Project:
 
 
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory):
-    """The demo edition built once: (project, result)."""
+def _demo_built_once(tmp_path_factory):
+    """The demo edition built once: (project, result, a pristine copy of the built tree)."""
     project = copy_fixture(tmp_path_factory.mktemp("demo"))
-    return project, build(project, "demo/2020")
+    result = build(project, "demo/2020")
+    pristine = tmp_path_factory.mktemp("demo-pristine") / "projet"
+    shutil.copytree(project.root, pristine, symlinks=True)    # before any test touches the built one
+    return project, result, pristine
+
+
+@pytest.fixture(scope="session")
+def demo_build(_demo_built_once):
+    """The demo edition built once: (project, result), shared by the tests that only read it."""
+    project, result, _ = _demo_built_once
+    return project, result
+
+
+@pytest.fixture
+def built_project(_demo_built_once, tmp_path: Path) -> Project:
+    """A writable copy of the demo project with its good build in ``build/`` (PDF, HTML, web, workbooks).
+
+    For the tests that break one file and check that the previous outputs are kept: each gets
+    its own copy of the session's build instead of building the demo again. ``layouts`` stays
+    a link to the repository's layouts, as in :func:`copy_fixture`.
+    """
+    target = tmp_path / "construit"
+    shutil.copytree(_demo_built_once[2], target, symlinks=True)
+    project = Project(target.resolve())
+    set_display_root(project.root)
+    return project
+
+
+# --- skips: listed by -rs (pyproject), failures where CI requires what they lack --------------------
+def skip_or_fail(flag: str, reason: str, hint: str) -> None:
+    """Skip the test for ``reason``; fail it instead when the environment variable ``flag`` is set."""
+    if os.environ.get(flag):
+        pytest.fail(f"{reason} ({flag} est posé) : {hint}", pytrace=False)
+    pytest.skip(f"{reason} : {hint}")
+
+
+SHARED = REPO.parent / "shared"      # the published reports' texts and tools, beside the project
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` under ``../shared``; the test is skipped without it, unless CI requires the references."""
+    if not path.exists():
+        skip_or_fail("REPORTGEN_REQUIRE_REFERENCES", f"absent : ../shared/{path.relative_to(SHARED)}",
+                     "placer le dossier shared/ (textes des rapports publiés, outils) à côté du projet")
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With ``REPORTGEN_NO_SKIP``, a skipped test is reported as failed, with its reason."""
+    report = yield
+    if report.skipped and os.environ.get("REPORTGEN_NO_SKIP") and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"test sauté alors que REPORTGEN_NO_SKIP est posé : {reason}"
+    return report
+
+
+def pytest_collection_modifyitems(items):
+    """A test that opens the browser is slow (``make test-quick`` leaves it out)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 # --- the browser: Debian's Chromium through Playwright, and axe-core from the npm registry -------
@@ -47,13 +116,10 @@ WIDTHS = {"telephone": 375, "bureau": 1280}      # a phone, a desktop screen
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium for the session; the tests are skipped without it, unless CI requires it."""
-    import os
-
     missing = [what for what, there in (("chromium", CHROMIUM), ("axe-core", AXE.is_file())) if not there]
     if missing:
-        if os.environ.get("REPORTGEN_REQUIRE_BROWSER"):
-            pytest.fail(f"absent : {', '.join(missing)} (« make test » installe Chromium et axe-core)")
-        pytest.skip(f"absent : {', '.join(missing)} (« make test » les installe)")
+        skip_or_fail("REPORTGEN_REQUIRE_BROWSER", f"absent : {', '.join(missing)}",
+                     "« make test » installe Chromium et axe-core")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,22 +1,30 @@
 """Bad input: the build stops before writing, with one message naming the place.
 
-Each case starts from a good build, breaks one file, and checks the message and
-that the previous PDF is untouched.
+Each case starts from a good build (a copy of the one the session made), breaks one file,
+and checks the message and that the previous outputs are untouched.
 """
 from __future__ import annotations
 
 import pytest
 
-from reportgen.builder import build
+from reportgen.builder import build, check
 from reportgen.errors import ConfigError, ContentError, DataError, LayoutError, ReportError
 
 EDITION = "demo/2020"
 
 
 @pytest.fixture
-def built(project):
-    result = build(project, EDITION)
-    return project, result.pdf, result.pdf.read_bytes()
+def built(built_project):
+    """(project, its PDF, every output of the good build: path → bytes)."""
+    pdf = built_project.edition(EDITION).pdf
+    assert pdf.is_file()
+    return built_project, pdf, outputs(built_project)
+
+
+def outputs(project) -> dict[str, bytes]:
+    """Every file under build/, by path, with its bytes."""
+    build_dir = project.root / "build"
+    return {str(p.relative_to(build_dir)): p.read_bytes() for p in sorted(build_dir.rglob("*")) if p.is_file()}
 
 
 def content(project, name):
@@ -33,7 +41,9 @@ def fails(project, pdf, before, error, *fragments):
     message = str(err.value)
     for fragment in fragments:
         assert fragment in message, message
-    assert pdf.read_bytes() == before, "the previous PDF must stay untouched"
+    assert pdf.read_bytes() == before[pdf.relative_to(project.root / "build").as_posix()], \
+        "the previous PDF must stay untouched"
+    assert outputs(project) == before, "the previous outputs must stay untouched, with nothing beside them"
     return err.value
 
 
@@ -103,7 +113,7 @@ def test_content_cannot_reach_python_internals(built):
     path.write_text(path.read_text() + "\n{{ fig.__globals__ }}\n")
     with pytest.raises(ReportError):
         build(project, EDITION)
-    assert pdf.read_bytes() == before
+    assert outputs(project) == before
 
 
 def test_jinja_error_in_layout(built, tmp_path):
@@ -120,14 +130,16 @@ def test_reference_outside_the_project_is_refused(built):
     project, pdf, before = built
     path = content(project, "01-contexte.md")
     path.write_text(path.read_text() + '\n<img src="file:///etc/hostname" alt="x">\n')
-    fails(project, pdf, before, LayoutError, "hors du projet", "/etc/hostname")
+    # refused where it is written, before WeasyPrint would be asked for it
+    fails(project, pdf, before, ReportError, "content/demo/2020/01-contexte.md:", "hors du projet",
+          "/etc/hostname")
 
 
 def test_network_is_refused(built):
     project, pdf, before = built
     path = content(project, "01-contexte.md")
     path.write_text(path.read_text() + '\n<img src="https://example.org/logo.png" alt="x">\n')
-    fails(project, pdf, before, LayoutError, "adresse hors du projet refusée")
+    fails(project, pdf, before, ReportError, "content/demo/2020/01-contexte.md:", "adresse hors du projet refusée")
 
 
 def test_manifest_problems_are_reported_together(built):
@@ -142,8 +154,9 @@ def test_manifest_problems_are_reported_together(built):
 def test_unknown_manifest_key_is_a_warning(project):
     path = content(project, "edition.yml")
     path.write_text(path.read_text() + "couleur: bleu\n")
-    result = build(project, EDITION)
-    assert any("clé inconnue « couleur »" in str(w) for w in result.warnings)
+    problems, warnings = check(project, EDITION)       # the stages before layout: no PDF needed
+    assert problems == []
+    assert any("clé inconnue « couleur »" in str(w) for w in warnings)
 
 
 def test_unknown_edition(project):

@@ -1,20 +1,20 @@
 """Transcription check: every figure of the reference editions' tables is printed in the report.
 
 The published reports' extractions live beside the project (``../shared/seeds``); the
-test is skipped where they are not. A cell passes when its text, or at least its number
+test is skipped where they are not, and fails there under ``REPORTGEN_REQUIRE_REFERENCES``
+(as in CI). A cell passes when its text, or at least its number
 (a unit printed on another line is joined to the figure in a few cells), is in the report.
 """
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO, SHARED, require_shared
 from reportgen.datastore import DataStore
 
-REPO = Path(__file__).resolve().parent.parent
-REFERENCE_TEXTS = REPO.parent / "shared" / "seeds"
+REFERENCE_TEXTS = SHARED / "seeds"
 REFERENCES = {
     "artois/2017": "000_593b1b6dbff558aa.txt",
     "lille-douai/2019": "001_e079be71184a875c.txt",
@@ -33,9 +33,7 @@ def norm(text: str) -> str:
 def reference(request):
     """(published text, normalised; the edition's data) for each reference edition."""
     edition, extraction = request.param
-    source = REFERENCE_TEXTS / extraction
-    if not source.exists():
-        pytest.skip("reference extraction not available")
+    source = require_shared(REFERENCE_TEXTS / extraction)
     return norm(source.read_text(encoding="utf-8")), DataStore.load(REPO / "data" / edition)
 
 

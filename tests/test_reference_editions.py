@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from conftest import REPO, SHARED, require_shared
 from reportgen.builder import build
 from reportgen.datastore import DataStore
 from reportgen.errors import set_display_root
 from reportgen.project import Project
-
-REPO = Path(__file__).resolve().parent.parent
 
 ARTOIS = {
     "Présentation générale": {
@@ -137,7 +135,8 @@ def norm(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
-@pytest.fixture(scope="module", params=sorted(EDITIONS))
+# each edition is built in full (tens of seconds): the tests that use one are slow
+@pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.slow) for name in sorted(EDITIONS)])
 def edition(request):
     project = Project(REPO)
     set_display_root(project.root)
@@ -262,16 +261,14 @@ def _walk(groups):
         yield from _walk(group.groups)
 
 
-OVERLAP_TOOL = REPO.parent / "shared" / "tools" / "prose_overlap.py"
-
-
-@pytest.mark.skipif(not OVERLAP_TOOL.exists(), reason="overlap tool not available")
 def test_prose_is_written_anew():
     """No line of content/ repeats ten words in a row of a published report."""
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, str(OVERLAP_TOOL), str(REPO)], capture_output=True, text=True,
+    tool = require_shared(SHARED / "tools" / "prose_overlap.py")
+    require_shared(SHARED / "seeds")        # without the reports, the tool would find nothing
+    done = subprocess.run([sys.executable, str(tool), str(REPO)], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stdout[-3000:]
 
@@ -287,6 +284,7 @@ def test_every_table_note_is_printed(edition):
     assert not missing, missing[:10]
 
 
+@pytest.mark.slow
 def test_the_landes_ondam_table_repeats_title_and_header_on_each_page():
     project = Project(REPO)
     set_display_root(project.root)
