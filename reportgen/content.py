@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import math
 import re
+import secrets
+import string
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +33,9 @@ from .yamlio import line_of, parse_yaml, read_text
 KINDS = ("chapter", "message", "annex", "glossary", "page")
 FRONT_KEYS = {"title", "kind", "short", "toc", "number", "kicker", "layout", "review", "summary", "byline"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
-_TOKEN = re.compile(r"RGBLOCK(\d{4})X")
+# a block's place in the text until its HTML is put back: « RGBLOCK » + a nonce drawn for each
+# chapter + its number, so that a chapter cannot write (or guess) the token of a block
+_TOKEN = re.compile(r"RGBLOCK([A-Z]{10})(\d{4})X")
 
 
 @dataclass
@@ -79,7 +83,7 @@ def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
         text = read_text(path, ContentError,
                          hint="enregistrez-le en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8)",
                          missing="fichier de chapitre introuvable",
-                         missing_hint="vérifiez son nom dans edition.yml")
+                         missing_hint="vérifiez son nom dans edition.yml", controls=False)
         offset = 0
         match = _FRONT.match(text)
         if match:
@@ -349,6 +353,7 @@ class ContentRenderer:
     def render(self, chapter: Chapter) -> None:
         blocks: list[str] = []
         self._blocks = blocks
+        nonce = "".join(secrets.choice(string.ascii_uppercase) for _ in range(10))
 
         def wrap(func: Callable[..., Markup], inline: bool) -> Callable[..., str]:
             def call(*args: Any, **kwargs: Any) -> str:
@@ -356,7 +361,7 @@ class ContentRenderer:
                     kwargs["body"] = str(kwargs.pop("caller")())
                 html = func(*args, **kwargs)
                 blocks.append(str(html))
-                token = f"RGBLOCK{len(blocks) - 1:04d}X"
+                token = f"RGBLOCK{nonce}{len(blocks) - 1:04d}X"
                 return token if inline else f"\n\n{token}\n\n"
             return call
 
@@ -376,8 +381,8 @@ class ContentRenderer:
         html = _shift_headings(html)
         html, chapter.sections = _number_sections(html, chapter.id)
         for section in chapter.sections:   # a figure in a heading: the sommaire shows its text
-            section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks)).strip()
-        chapter.html = close_heading_gaps(put_blocks_back(html, blocks))
+            section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks, nonce)).strip()
+        chapter.html = close_heading_gaps(put_blocks_back(html, blocks, nonce))
         from .paths import check_html   # every file the chapter's HTML loads or links to is in the project
         check_html(chapter, self.root)
 
@@ -439,6 +444,11 @@ class ContentRenderer:
                 ZeroDivisionError: ("division par zéro", "vérifiez le calcul de cette ligne"),
             }.get(type(exc), ("calcul impossible", "vérifiez le calcul de cette ligne"))
             raise ContentError(message, path, line and line + offset, hint=hint) from None
+        except Exception as exc:  # noqa: BLE001 - the last resort: cycler(), a Jinja helper misused…
+            line = _template_line(exc, shown)
+            raise ContentError("cette ligne ne peut pas être calculée", path, line and line + offset,
+                               hint=f"un chapitre n'emploie que les directives : {', '.join(sorted(self.directives))}"
+                               ) from None
 
     def _write(self, template: jinja2.Template, names: dict) -> str:
         """Render, stopping as soon as the chapter has written more than :data:`MAX_OUTPUT` characters."""
@@ -526,7 +536,7 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 _OPTIONAL_END = frozenset("p li dt dd tr td th thead tbody tfoot option optgroup colgroup caption rt rp".split())
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?(/?)>")
 _MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)")
-_BLOCK_LINE = re.compile(r"^RGBLOCK\d{4}X$", re.MULTILINE)
+_BLOCK_LINE = re.compile(r"^RGBLOCK[A-Z]{10}\d{4}X$", re.MULTILINE)
 
 
 def _markdown_depth(line: str) -> int:
@@ -594,13 +604,23 @@ def markdown_to_html(text: str) -> str:
                                                  output_format="html"))
 
 
-def put_blocks_back(html: str, blocks: list[str]) -> str:
-    """Replace block tokens by the blocks' HTML; blocks may hold tokens of their own."""
+def put_blocks_back(html: str, blocks: list[str], nonce: str) -> str:
+    """Replace block tokens by the blocks' HTML; blocks may hold tokens of their own.
+
+    Only this chapter's tokens (its ``nonce``) of blocks it made are replaced: any other text
+    that looks like one is left as written.
+    """
     def put_back(match: re.Match) -> str:
-        return blocks[int(match[1])]
+        number = int(match[2])
+        return blocks[number] if match[1] == nonce and number < len(blocks) else match[0]
+
+    def paragraph(match: re.Match) -> str:   # a block alone in its paragraph replaces it
+        token = _TOKEN.fullmatch(match[1])
+        replaced = put_back(token)
+        return match[0] if replaced == token[0] else replaced
 
     for _ in range(8):   # nesting depth of blocks within blocks
-        html = re.sub(r"<p>\s*(RGBLOCK\d{4}X)\s*</p>", lambda m: put_back(_TOKEN.match(m[1])), html)
+        html = re.sub(r"<p>\s*(RGBLOCK[A-Z]{10}\d{4}X)\s*</p>", paragraph, html)
         html, count = _TOKEN.subn(put_back, html)
         if not count:
             break

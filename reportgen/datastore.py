@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import french
+from . import french, paths
 from .errors import DataError
 from .readers import READERS
 from .tables import Table, load_table
@@ -141,6 +141,8 @@ class DataStore:
         tables_dir = root / "tables"
         if tables_dir.is_dir():
             for path in sorted(tables_dir.iterdir()):
+                if path.suffix.lower() in READERS or path.suffix == ".yml":
+                    _in_data(path, root)
                 if path.suffix.lower() in READERS:
                     if not path.is_file():
                         raise DataError("ce tableau est un dossier, pas un fichier", path,
@@ -169,7 +171,8 @@ class DataStore:
         for path in _yaml_files(root / "figures"):
             store._add_figures(load_yaml(path) or {}, path, "")
         glossary = root / "glossary.yml"
-        if glossary.exists():
+        if glossary.exists() or glossary.is_symlink():
+            _in_data(glossary, root)
             store.glossary = _glossary(load_yaml(glossary) or [], glossary)
         clash = set(store.tables) & {k.split(".")[0] for k in store.figures}
         if clash:
@@ -285,7 +288,25 @@ class DataStore:
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+    found = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+    for path in found:
+        _in_data(path, folder.parent)
+    return found
+
+
+def data_folder(root: Path) -> Path:
+    """The project's ``data/`` folder, of which ``root`` (``data/<caisse>/<année>``) is an edition."""
+    return root.parents[1] if len(root.parents) > 1 and root.parents[1].name == "data" else root
+
+
+def _in_data(path: Path, root: Path) -> None:
+    """A data file is read only if it lies in the project's ``data/``, symbolic links followed.
+
+    A link to a file elsewhere would print that file (or leak it in the web edition).
+    """
+    if not paths.within(path, [data_folder(root)]):
+        raise DataError("fichier de données hors du dossier data/ du projet (lien symbolique ?)", path,
+                        hint="copiez le fichier lui-même dans le dossier de l'édition, à la place du lien")
 
 
 def _figure_field(value: Any, path: Path, line: int | None, what: str,
@@ -347,6 +368,10 @@ def _tile(raw: Any, n: int, group: str, parent: Any, path: Path, nested: bool = 
         raise DataError(f"chiffre clé n° {n} du groupe « {group} » : « label » manquant", path,
                         line_of(raw) or line_of(parent, "dont" if nested else "tiles"),
                         hint="un chiffre clé s'écrit - {key: …, value: \"1 234\", label: …}")
+    if not isinstance(raw["label"], str) or not raw["label"].strip():   # « label: » left empty, or a number
+        raise DataError(f"chiffre clé n° {n} du groupe « {group} » : « label » doit être un texte non vide",
+                        path, line_of(raw, "label") or line_of(raw),
+                        hint='écrivez le libellé imprimé sous le chiffre, entre guillemets : label: "assurés"')
     _unknown_key(raw, TILE_KEYS, f"chiffre clé « {raw['label']} »", path)
     line = line_of(raw, "value")
     display, figure = _figure_field(raw.get("value"), path, line, "la valeur")

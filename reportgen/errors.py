@@ -5,7 +5,11 @@ traceback is shown only with ``--debug``.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")    # what str.splitlines() splits on
 
 
 class ReportError(Exception):
@@ -32,7 +36,8 @@ class ReportError(Exception):
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        # one line, whatever the message quotes (a cell or a name holding a line break)
+        return _LINE_BREAKS.sub(" ", text)
 
 
 class ConfigError(ReportError):
@@ -75,9 +80,11 @@ def set_display_root(root: Path) -> None:
 
 
 def display_path(path: Path) -> str:
+    """A path relative to the project; a symbolic link by its own name, not by its target's."""
     for root in _ROOTS:
-        try:
-            return str(path.resolve().relative_to(root))
-        except ValueError:
-            continue
+        for shown in (path.parent.resolve() / path.name, path.resolve()):
+            try:
+                return str(shown.relative_to(root))
+            except ValueError:
+                continue
     return str(path)

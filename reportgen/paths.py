@@ -161,7 +161,7 @@ def check_html(chapter: "Chapter", project_root: Path) -> None:
     tag by tag, not as a tree, so that no nesting depth hides a tag.
     """
     html = chapter.html
-    if not re.search(r"(?i)\b(src|href|data|poster|background|srcset)\s*=|url\(", html):
+    if not re.search(r"(?i)\b(src|href|data|poster|background|srcset)\s*=|url\(|@import", html):
         return
     root = project_root.resolve()
     roots = [root / "content", root / "data", root / "layouts", root / "build"]
@@ -211,9 +211,9 @@ class _Addresses(HTMLParser):
         self.in_style = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_style:
-            for _quote, address in _URL.findall(data):
-                self.loaded(address)
+        if self.in_style:    # url(…), and @import "…" written without url()
+            for match in _CSS_URL.finditer(data):
+                self.loaded(match[2] if match[2] is not None else match[4])
 
     def loaded(self, value: str) -> None:
         _loaded(value, self.base, self.roots, self.chapter)
@@ -224,9 +224,13 @@ def _loaded(value: str, base: Path, roots: list[Path], chapter: "Chapter") -> No
     if value.strip().lower().startswith("data:"):
         return
     where, line = _place(chapter, value)
-    inside(value, base, roots, where, line, "adresse dans le HTML du chapitre",
-           hint="pour une image, placez-la dans le dossier de l'édition et écrivez "
-                "{{ photo(\"images/nom.jpg\") }}")
+    hint = "pour une image, placez-la dans le dossier de l'édition et écrivez {{ photo(\"images/nom.jpg\") }}"
+    path = inside(value, base, roots, where, line, "adresse dans le HTML du chapitre", hint=hint)
+    # a missing file would stop the print (WeasyPrint's fetcher) or the web edition later, naming
+    # the generated document: said here, at the chapter's line. Charts are drawn after this check.
+    if not path.is_file() and not path.is_relative_to((base / "charts").resolve()):
+        raise ContentError(f"adresse dans le HTML du chapitre « {value.strip()} » : fichier introuvable (l'adresse "
+                           f"se lit depuis {_shown(base)}/, où est le document produit)", where, line, hint=hint)
 
 
 def _place(chapter: "Chapter", value: str) -> tuple[Path, int | None]:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 
 from . import paths
 from .errors import LayoutError, ReportWarning
-from .files import replacing
+from .files import STAGING, replacing
 
 
 def make_fetcher(allowed: list[Path]):
@@ -100,6 +100,8 @@ def write_pdf_atomically(document, target: Path, metadata_date: str | None = Non
     # or beside the staging folder the PDF is written in
     html = next((h for h in (target.with_suffix(".html"), target.parent.parent / f"{target.stem}.html")
                  if h.exists()), None)
+    if html is not None and html.parent.name.startswith(STAGING):   # named as it will be once swapped in
+        html = html.parent.parent / html.name
     with collect_warnings(html), replacing(target) as tmp:
         document.write_pdf(tmp, pdf_variant=variant) if variant else document.write_pdf(tmp)
     return target.stat().st_size

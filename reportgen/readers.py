@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
-from .yamlio import read_text
+from .yamlio import CONTROL, read_text
 
 MAX_BYTES = 5_000_000     # a table file; the largest of the reference editions is under 3 kB
 MAX_ROWS = 5_000          # rows of a table; the longest reference table has 56
@@ -71,7 +71,8 @@ def _megabytes(size: int) -> str:
 @reader(".csv", ".tsv")
 def read_csv(path: Path) -> Grid:
     text = read_text(path, DataError, hint="enregistrez-le en UTF-8 ; dans Excel : « Enregistrer sous » → "
-                                          "« CSV UTF-8 (délimité par des points-virgules) »")
+                                          "« CSV UTF-8 (délimité par des points-virgules) »",
+                     controls=False)     # a NUL byte in a cell would reach the PDF and break the workbook
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise DataError("fichier vide : la première ligne doit donner les noms de colonnes", path, 1)
@@ -118,4 +119,10 @@ def read_xlsx(path: Path) -> Grid:
         raise DataError("classeur vide", path, 1)
     header = [str(h).strip() for h in values[0]]
     rows = [(i + 2, [str(c).strip() for c in row]) for i, row in enumerate(values[1:])]
+    for line, cells in [(1, header), *rows]:     # as in a CSV: no control character (NUL…) in a cell
+        for name, cell in zip(header, cells):
+            if CONTROL.search(cell):
+                raise DataError(f"caractère de contrôle interdit U+{ord(CONTROL.search(cell)[0]):04X} "
+                                "dans la cellule", path, line, column=name,
+                                hint="retirez ce caractère invisible (souvent collé depuis un autre logiciel)")
     return Grid(header, rows, sheet=str(frame.attrs.get("sheet", "")) or None)

@@ -7,6 +7,7 @@ laughs ») is refused before anything is built from it.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,33 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     return mapping
 
 
+MAX_INT_BITS = 13_000      # about 3 900 digits: below Python's limit on printing a whole number
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    """A whole number; one too long for Python to build or print is refused at its line."""
+    try:
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        value = None
+    if value is None or value.bit_length() > MAX_INT_BITS:
+        raise _Refused("nombre entier beaucoup trop long (des milliers de chiffres)", node.start_mark,
+                       "un rapport n'imprime pas de nombre aussi long : vérifiez la valeur")
+    return value
+
+
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date (« 2020-03-15 ») that does not exist (« 2020-13-45 ») is refused at its line."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise _Refused(f"date impossible « {node.value} »", node.start_mark,
+                       "vérifiez le jour et le mois, ou écrivez la valeur entre guillemets") from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class LineDict(dict):
@@ -118,10 +145,13 @@ def line_of(mapping: Any, key: Any = None) -> int | None:
 
 
 def read_text(path: Path, error: type = DataError, hint: str = "enregistrez-le en UTF-8",
-              missing: str = "fichier introuvable", missing_hint: str | None = None) -> str:
+              missing: str = "fichier introuvable", missing_hint: str | None = None,
+              controls: bool = True) -> str:
     """A text file in UTF-8 (a leading byte-order mark is dropped); any failure is ``error``.
 
     A byte that is not UTF-8 is reported at its line and column, as an editor shows them.
+    With ``controls=False``, a control character (a NUL byte…) is refused the same way: see
+    :func:`refuse_controls`.
     """
     try:
         data = path.read_bytes()
@@ -136,11 +166,29 @@ def read_text(path: Path, error: type = DataError, hint: str = "enregistrez-le e
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = position_of_byte(data, exc.start)
         raise error(f"le fichier n'est pas en UTF-8 : octet 0x{data[exc.start]:02X} illisible à la colonne "
                     f"{column}", path, line, hint=hint) from None
+    if not controls:
+        refuse_controls(text, path, error)
+    return text
+
+
+# control characters other than tab, line feed and carriage return: invisible, never typed on
+# purpose, and some (form feed, U+001C…) even count as line breaks for Python, not for an editor
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_controls(text: str, path: Path | None, error: type = DataError, first_line: int = 1) -> None:
+    """A control character (NUL…) in a text file is ``error``, at its line and column."""
+    found = CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + first_line
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise error(f"caractère de contrôle interdit U+{ord(found[0]):04X} à la colonne {column}", path, line,
+                    hint="retirez ce caractère invisible (souvent collé depuis un autre logiciel)")
 
 
 def position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
@@ -170,6 +218,9 @@ def parse_yaml(text: str, path: Path, error: type = DataError, first_line: int =
                     hint="vérifiez l'indentation et les deux-points à cette ligne") from None
     except yaml.YAMLError as exc:
         raise error(f"{what} : {exc}", path, first_line) from None
+    except ValueError as exc:   # a value YAML reads but Python cannot build (the loader names most)
+        raise error(f"{what} : une valeur ne peut pas être lue", path, first_line,
+                    hint="vérifiez les nombres et les dates de ce fichier") from None
     except RecursionError:   # brackets nested thousands deep
         raise error(f"{what} : listes ou groupes imbriqués trop profondément", path, first_line,
                     hint="un fichier de données s'écrit sur quelques niveaux d'indentation") from None

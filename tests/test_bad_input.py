@@ -50,8 +50,9 @@ def fails(project, pdf, before, error, *fragments):
 def test_missing_chapter_file(built):
     project, pdf, before = built
     content(project, "01-contexte.md").unlink()
-    fails(project, pdf, before, ContentError, "content/demo/2020/01-contexte.md",
-          "fichier de chapitre introuvable")
+    # reported at the line of edition.yml that names it: the line to correct
+    fails(project, pdf, before, ConfigError, "content/demo/2020/edition.yml:9", "fichier de chapitre introuvable",
+          "« 01-contexte.md »")
 
 
 def test_unknown_table_in_directive_names_file_and_line(built):

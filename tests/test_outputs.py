@@ -129,6 +129,7 @@ def test_no_right_to_write_names_the_file_and_says_what_to_do(rebuilt, monkeypat
     """A read-only build/ (chmod does not stop root, who runs the tests: the error is injected)."""
     before = outputs(rebuilt)
     html = rebuilt.edition(EDITION).html
+    document = html.read_bytes()
 
     def denied(target, text):
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
@@ -136,7 +137,10 @@ def test_no_right_to_write_names_the_file_and_says_what_to_do(rebuilt, monkeypat
     monkeypatch.setattr(builder_mod, "write_text", denied)
     with changed_text(rebuilt), pytest.raises(ReportError) as err:
         build(rebuilt, EDITION)
-    assert str(err.value).startswith(f"build/demo-2020/{html.name}: accès refusé")
+    # the HTML document is written in the staging folder with the other outputs: the edition's
+    # folder is named, as for the workbook
+    assert str(err.value).startswith("build/demo-2020: accès refusé")
+    assert html.read_bytes() == document
     assert "droits d'écriture sur build/" in str(err.value)
     assert outputs(rebuilt) == before
 
