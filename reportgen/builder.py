@@ -21,6 +21,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Protocol
 
 
 from . import charts as charts_mod
-from .config import Manifest, load_manifest
+from .config import Manifest, load_manifest, theme_file
 from .content import Chapter, ContentRenderer, read_chapter
 from .datastore import DataStore
 from .directives import Directives
@@ -65,9 +66,13 @@ class Part:
     id: str
     kind: str = "part"
     divider: bool = True
-    photo: str = ""
-    caption: str = ""
+    photo: str = ""        # once read: relative to the document, and only if the file is there
+    caption: str = ""      # printed with the photo only
     label: str = ""        # the number as printed: « 1 », or « 01 » with a width of 2
+    photo_alt: str = ""
+    photo_credit: str = ""
+    colour: str = ""       # its divider's colour, from the theme's « chapters »
+    chapter_colours: dict[str, str] = field(default_factory=dict)   # chapter id → its divider's colour
 
 
 @dataclass
@@ -106,7 +111,7 @@ class Builder:
     def run(self) -> BuildResult:
         """The six stages; every output is written in a staging folder and swapped in at the end.
 
-        The final PDF (or the draft, or the proof), the tables' CSV and workbook, the web edition
+        The final PDF (or the draft, or the proof) and its HTML, the tables' CSV and workbook, the web edition
         and the build stamp are all written beside their targets (:class:`~reportgen.files.Staging`),
         then put in place together: a failure anywhere, or Ctrl+C, leaves the previous ones as
         they were. A system error (disk full, no right to write) becomes one French message.
@@ -143,14 +148,15 @@ class Builder:
         chart_files = self.draw_charts(chart_data, manifest, layout)
         self._stage(4)
         html = self.render_html(manifest, layout, front, parts, back)
-        html_path = self._out(self.paths.html)
-        write_text(html_path, html)
+        html_path = self._out(self.paths.html)    # the name messages give; written with the other outputs
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(5)
         pdf = self._out(self.paths.pdf)
         web_page = None
         with Staging(self.paths.out) as staging:
+            self._html_file = staging.path(html_path)
+            write_text(self._html_file, html)
             if self.pieces:
                 pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back,
                                                 target=staging.path(pdf))
@@ -246,7 +252,7 @@ class Builder:
         self.compute(manifest, layout, store, front, parts, back, breaks)
         del self.warnings[known:]
         html = self.render_html(manifest, layout, front, parts, back)
-        write_text(html_path, html)
+        write_text(self._html_file, html)    # in the staging folder, as the first one
         return html
 
     def _stage(self, number: int, detail: str = "") -> None:
@@ -285,7 +291,9 @@ class Builder:
                                              None, "chapitre", ConfigError,
                                              place=paths_mod.edition_place(self.paths.content))
                     if found in used_files:
-                        raise ContentError("ce fichier est cité deux fois dans edition.yml", f)
+                        raise ConfigError(f"chapitre « {name} » cité deux fois : un fichier n'est imprimé qu'une "
+                                          "fois", self.paths.manifest, _repeated_line(self.paths.manifest, name),
+                                          hint="retirez l'une des deux mentions")
                     used_files.add(found)
                 out.append(read_chapter(files, f"{prefix}{Path(names[0]).stem}"))
             return out
@@ -295,7 +303,8 @@ class Builder:
         for n, part in enumerate(manifest.parts, manifest.style.first_part_number):
             number = n if manifest.part_numbering == "arabic" else None
             parts.append(Part(part.title, number, chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
-                              photo=part.photo, caption=part.caption,
+                              photo=part.photo, caption=part.caption, photo_alt=part.photo_alt,
+                              photo_credit=part.photo_credit,
                               label="" if number is None else str(n).zfill(manifest.style.part_number_width)))
         if manifest.chapters:   # a report without parts: its chapters stand at the first level
             parts.append(Part("", None, chapters(manifest.chapters, ""), "chapitres", kind="chapters",
@@ -304,7 +313,10 @@ class Builder:
         if manifest.annexes:
             annexes = manifest.annexes
             parts.append(Part(annexes.title, None, chapters(annexes.chapters, ""), "annexes", kind="annexes",
-                              divider=annexes.divider, photo=annexes.photo, caption=annexes.caption))
+                              divider=annexes.divider, photo=annexes.photo, caption=annexes.caption,
+                              photo_alt=annexes.photo_alt, photo_credit=annexes.photo_credit))
+        _colour_dividers(manifest, parts)
+        manifest = self._photos(manifest, parts)
         back = chapters(manifest.back, "")
         for chapter_path in sorted(self.paths.content.glob("*.md")):
             if chapter_path.resolve() not in used_files:
@@ -319,6 +331,66 @@ class Builder:
                     f"chapitre à relire (« review: {chapter.meta['review']} ») : retirez la ligne une fois "
                     "le texte mis à jour", chapter.files[0], 2))
         return manifest, layout, store, front, parts, back
+
+    def _photos(self, manifest: Manifest, parts: list[Part]) -> Manifest:
+        """Photos that are there are printed with their caption and credit; the others, nothing.
+
+        A part's caption and credit, and the manifest's photo credits (« Crédits photos : … »,
+        see :data:`PHOTO_CREDIT`), go with a photo: without one they are not printed, and one
+        warning lists what was left out. Paths become relative to the document.
+        """
+        from .errors import ConfigError
+        from .yamlio import line_of, load_yaml
+
+        folder = self.paths.content
+        raw = load_yaml(self.paths.manifest, ConfigError)
+        raw = raw if isinstance(raw, dict) else {}
+        left_out: list[str] = []
+        lines: list[int | None] = []
+        captions: list[int | None] = []
+
+        def there(src: str) -> str:
+            """The photo's address from the document, or "" when its file is absent."""
+            if src and (folder / src).is_file():
+                return Path(os.path.relpath(folder / src, self.paths.out)).as_posix()
+            return ""
+
+        written = raw.get("parts") if isinstance(raw.get("parts"), list) else []
+        mappings = {p.id: m for p, m in zip([p for p in parts if p.kind == "part"], written)}
+        if parts and parts[-1].kind == "annexes":
+            mappings[parts[-1].id] = raw.get("annexes")
+        for part in parts:
+            src = there(part.photo)
+            mapping = mappings.get(part.id) if isinstance(mappings.get(part.id), dict) else {}
+            if part.photo and not src:
+                left_out.append(f"la photo « {part.photo} »")
+                lines.append(line_of(mapping, "photo"))
+            if part.caption and not src:
+                captions.append(line_of(mapping, "caption"))
+            part.photo = src
+            if not src:
+                part.caption = part.photo_credit = part.photo_alt = ""
+        if captions:
+            left_out.append(f"{len(captions)} légende(s) d'intercalaire")
+            lines += captions
+        cover = there(manifest.cover_photo)
+        if manifest.cover_photo and not cover:
+            left_out.append(f"la photo de couverture « {manifest.cover_photo} »")
+            lines.append(line_of(raw, "cover_photo"))
+        photographed = bool(cover) or any(p.photo for p in parts) or any(
+            path.suffix.lower() in PHOTO_FILES for path in folder.rglob("*")
+            if "layout" not in path.relative_to(folder).parts)
+        credits = [c for c in manifest.credits if photographed or not PHOTO_CREDIT.match(c)]
+        if len(credits) < len(manifest.credits):
+            left_out.append(f"{len(manifest.credits) - len(credits)} crédit(s) photo")
+            lines.append(line_of(raw, "credits"))
+        if left_out:
+            self.warnings.append(ReportWarning(
+                "non imprimé faute de photo : " + ", ".join(left_out),
+                self.paths.manifest,
+                next((n for n in lines if n), None),
+                hint="placez la photo dans le dossier de l'édition, ou retirez ces lignes du manifeste"))
+        return manifest.model_copy(update={"cover_photo": cover, "credits": credits})
 
     def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
                 table_breaks: dict[str, longtables.Cut] | None = None,
@@ -430,10 +502,13 @@ class Builder:
                              theme=manifest.theme, stylesheets=sheets, proof=proof)
 
     def _inputs(self) -> str:
-        """A fingerprint of all a build reads: the edition, the layouts, the code, the options."""
+        """A fingerprint of all a build reads: the edition, the caisse's theme, the layouts, the code, the options."""
         self._layouts_stamp = self._fingerprint([self.project.layouts])   # also keys the draft's pieces
+        theme = theme_file(self.paths.manifest)
+        theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
         return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
-                                 f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}")
+                                 f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}"
+                                 f"{theme_stamp}")
 
     @staticmethod
     def _fingerprint(folders: list[Path], options: str = "") -> str:
@@ -483,6 +558,36 @@ class Builder:
                 if path.is_file():
                     digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
         return digest.hexdigest()[:10]
+
+
+def _repeated_line(manifest: Path, name: str) -> int | None:
+    """The line of edition.yml where ``name`` is written for the last time (its repetition)."""
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = list(re.finditer(rf"(?<![\w./-]){re.escape(name)}(?![\w./-])", text))
+    return text.count("\n", 0, found[-1].start()) + 1 if found else None
+
+
+# a line of « credits: » about photos (« Crédits photos : … », « Photos : … », « © Photo … »):
+# printed only when the edition has a photo
+PHOTO_CREDIT = re.compile(r"\s*(©\s*)?((crédits?|credits?)\s+)?photo", re.IGNORECASE)
+PHOTO_FILES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff"}
+
+
+def _colour_dividers(manifest: Manifest, parts: list[Part]) -> None:
+    """Each divider page, in order, takes the next colour of the theme's « chapters »."""
+    n = 0
+    for part in parts:
+        if part.divider and part.title:
+            part.colour = manifest.theme.colour(n)
+            n += 1
+        if manifest.style.chapter_dividers:
+            for chapter in part.chapters:
+                if chapter.label:
+                    part.chapter_colours[chapter.id] = manifest.theme.colour(n)
+                    n += 1
 
 
 def _number_chapters(style, parts) -> None:

@@ -80,7 +80,7 @@ class ChartData:
         return f"{head}. {body}."
 
     def digest(self, theme: dict) -> str:
-        payload = json.dumps([self.__dict__, theme], default=lambda o: o.__dict__, sort_keys=True)
+        payload = json.dumps([self.__dict__, theme, DRAWING], default=lambda o: o.__dict__, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -203,7 +203,7 @@ def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
             _known(item, POINT_KEYS, " dans « data »", spec)
             line = _line_at(item, "value", spec)
             value, display = _number(store, item.get("value"), spec, "la valeur", line)
-            point = Point(str(item.get("label", "")), value, display)
+            point = Point(french.typeset_prose(str(item.get("label", ""))), value, display)
             if "target" in item:
                 point.target, point.target_display = _number(store, item["target"], spec, "l'objectif",
                                                              _line_at(item, "target", spec))
@@ -274,6 +274,34 @@ def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Poi
     return points
 
 
+# Text sizes of the charts, in points: steps of the layout's type scale, read from the
+# ``type_scale`` of the layout.yml beside the layout's fonts, so that a chart's labels match
+# the captions and tables around it. Nothing is drawn under MIN_SIZE.
+TEXT_SIZES = {"caption": 7.5, "small": 8.5}
+MIN_SIZE = 7.0
+DRAWING = "type-scale-1"   # part of each chart's file name: changed when the drawing changes
+_sizes = dict(TEXT_SIZES)
+
+
+def text_sizes(fonts_dir: Path) -> dict[str, float]:
+    """The chart text sizes that the layout declares (``type_scale:`` in layout.yml)."""
+    from .yamlio import load_yaml
+
+    sizes = dict(TEXT_SIZES)
+    declared = fonts_dir.parent / "layout.yml"
+    scale = (load_yaml(declared) or {}).get("type_scale") if declared.is_file() else None
+    if isinstance(scale, dict):
+        for step in sizes:
+            value = scale.get(step)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                sizes[step] = max(float(value), MIN_SIZE)
+    return sizes
+
+
+def _fs(step: str) -> float:
+    return _sizes[step]
+
+
 def _setup(fonts_dir: Path) -> None:
     import matplotlib
 
@@ -282,8 +310,10 @@ def _setup(fonts_dir: Path) -> None:
 
     for ttf in sorted(fonts_dir.glob("*.ttf")):
         font_manager.fontManager.addfont(str(ttf))
+    _sizes.update(text_sizes(fonts_dir))
     rcParams.update({
-        "svg.fonttype": "none", "font.family": "Lato", "font.size": 9,
+        "svg.fonttype": "none", "font.family": "Lato", "font.size": _fs("small"),
+        "legend.fontsize": _fs("small"), "xtick.labelsize": _fs("small"), "ytick.labelsize": _fs("small"),
         "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "reportgen",
         "axes.edgecolor": "#7a869a", "axes.labelcolor": "#1d2b44", "xtick.color": "#1d2b44",
         "ytick.color": "#1d2b44",
@@ -334,7 +364,7 @@ def _donut(ax, data: ChartData, theme: dict, hole: float = 0.45) -> None:
                        wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white"})
     labels = [_fit(f"{p.label} : {_tick(p.display)}", data, 40) for p in data.points]
     if data.width < 5:   # narrow: legend under the ring
-        ax.legend(wedges, labels, loc="upper center", bbox_to_anchor=(0.5, 0), frameon=False, fontsize=8)
+        ax.legend(wedges, labels, loc="upper center", bbox_to_anchor=(0.5, 0), frameon=False, fontsize=_fs("small"))
     else:
         ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
     ax.set_aspect("equal")
@@ -349,7 +379,7 @@ def _pie(ax, data: ChartData, theme: dict) -> None:
 def _bar(ax, data: ChartData, theme: dict) -> None:
     labels = [_fit(p.label, data, 12) for p in data.points]
     bars = ax.bar(labels, [p.value for p in data.points], color=theme["primary"])
-    ax.bar_label(bars, labels=[p.display for p in data.points], padding=2, fontsize=8)
+    ax.bar_label(bars, labels=[p.display for p in data.points], padding=2, fontsize=_fs("small"))
     ax.tick_params(axis="x", labelrotation=0 if len(labels) < 7 else 45)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
@@ -363,7 +393,7 @@ def _hbar(ax, data: ChartData, theme: dict) -> None:
     colors = [theme["accent"] if v < 0 else theme["primary"] for v in values] if diverging \
         else theme["primary"]
     bars = ax.barh([_fit(p.label, data) for p in points], values, color=colors)
-    ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=8)
+    ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=_fs("small"))
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
     if diverging:
@@ -384,11 +414,11 @@ def _grouped(ax, data: ChartData, theme: dict) -> None:
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(data.categories))]
         bars = ax.bar(xs, s.values, width, label=s.name, color=colors[i % len(colors)])
         if len(data.categories) * n <= 24:
-            ax.bar_label(bars, labels=s.displays, padding=2, fontsize=7)
+            ax.bar_label(bars, labels=s.displays, padding=2, fontsize=_fs("caption"))
     ax.set_xticks(range(len(data.categories)), [_fit(c, data, 12) for c in data.categories])
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=_fs("small"))
 
 
 @chart("line")
@@ -401,7 +431,7 @@ def _line(ax, data: ChartData, theme: dict) -> None:
 
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(french.format_number(v))))
     if len(data.series) > 1:
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=_fs("small"))
 
 
 @chart("bullet")
@@ -418,7 +448,7 @@ def _bullet(ax, data: ChartData, theme: dict) -> None:
         if p.floor is not None:
             ax.plot([p.floor, p.floor], [y - 0.3, y + 0.3], color="#7a869a", linewidth=1.5,
                     linestyle=(0, (2, 1)))
-        ax.text(p.value, y + 0.22, " " + _tick(p.display), va="bottom", fontsize=8)
+        ax.text(p.value, y + 0.22, " " + _tick(p.display), va="bottom", fontsize=_fs("small"))
     ax.set_yticks(list(ys), labels)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
@@ -426,4 +456,4 @@ def _bullet(ax, data: ChartData, theme: dict) -> None:
 
     ax.legend(handles=[Line2D([], [], color=theme["accent"], linewidth=2.5, label="Objectif"),
                        Line2D([], [], color="#7a869a", linewidth=1.5, linestyle=(0, (2, 1)), label="Socle")],
-              frameon=False, fontsize=8, loc="lower right")
+              frameon=False, fontsize=_fs("small"), loc="lower right")

@@ -8,15 +8,23 @@ from __future__ import annotations
 import re
 import typing
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, ReportWarning
 from .paths import LAYOUT_NAME, edition_place, inside
 from .yamlio import LineDict, line_of, load_yaml
 
-ChapterRef = Union[str, list[str]]
+def _chapter_group(value: str | list[str]) -> str | list[str]:
+    """A list of files makes one chapter: it needs at least one file."""
+    if isinstance(value, list) and not value:
+        raise ValueError("groupe de chapitres vide « [] » : écrivez au moins un fichier dans les crochets, "
+                         "ou retirez-le")
+    return value
+
+
+ChapterRef = Annotated[Union[str, list[str]], AfterValidator(_chapter_group)]
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
@@ -46,7 +54,9 @@ class Part(_Model):
     summary: str = Field("", description="Optional line printed on the divider page")
     divider: bool = Field(True, description="Whether the part opens with a divider page")
     photo: str = Field("", description="Photo of the divider page, relative to the edition's folder")
-    caption: str = Field("", description="Caption of the divider photo (« Prénom, fonction »)")
+    caption: str = Field("", description="Caption of the divider photo (« Prénom, fonction »), printed with it")
+    photo_alt: str = Field("", description="What the divider photo shows, for screen readers (default: the caption)")
+    photo_credit: str = Field("", description="Credit printed with the divider photo")
 
 
 class Style(_Model):
@@ -63,6 +73,9 @@ class Style(_Model):
         "none", description="Chapters numbered through the report (arabic) or A, B… within each part")
     chapter_label: str = Field("", description="« Chapitre »: the word before a chapter's number")
     chapter_dividers: bool = Field(False, description="Each chapter opens on a divider page of its own")
+    chapter_break: Literal["page", "flow"] = Field(
+        "flow", description="« page »: every chapter opens a page; « flow »: chapters follow on, "
+                            "a page opens only where a part (or the front or back matter) begins")
 
 
 class Lint(_Model):
@@ -70,19 +83,82 @@ class Lint(_Model):
                                description="House-style rules not applied to this edition (reportgen check)")
 
 
+MOTIFS = ("arcs", "bands", "waves", "pills", "none")
+THEME_FILE = "theme.yml"      # content/<caisse>/theme.yml: the caisse's identity, for every year
+
+
+def _colour_value(value: object) -> str:
+    """Pasted into the stylesheets: a colour and nothing else."""
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
+        raise ValueError(f"« {value} » n'est pas une couleur : écrivez « #rrggbb » ou « #rgb » (#0c419a)")
+    return value
+
+
 class Theme(_Model):
+    """The identity of a caisse: colours, the motif of its cover and dividers, its part colours.
+
+    Written once in ``content/<caisse>/theme.yml`` and, key by key, in an edition's ``theme:``.
+    The charts get the four colours only (``motif`` and ``chapters`` are left out of ``model_dump``).
+    """
+
     primary: str = Field("#0c419a", description="Main colour: covers, titles, table heads")
     accent: str = Field("#00a3e0", description="Accent colour: rules, tiles, glyphs")
     light: str = Field("#e6eef8", description="Light tint: zebra rows, tile backgrounds")
     dark: str = Field("#001a4d", description="Dark tone: text on light backgrounds")
+    motif: str = Field("arcs", exclude=True,
+                       description="Motif of the cover and dividers: arcs, bands, waves, pills or none")
+    chapters: list[str] = Field(default_factory=list, exclude=True,
+                                description="Colours of the dividers in order (parts, or chapters with dividers)")
 
     @field_validator("primary", "accent", "light", "dark")
     @classmethod
     def _colour(cls, value: str) -> str:
-        """Pasted into the stylesheets: a colour and nothing else."""
-        if not _COLOUR.fullmatch(value):
-            raise ValueError(f"« {value} » n'est pas une couleur : écrivez « #rrggbb » ou « #rgb » (#0c419a)")
+        return _colour_value(value)
+
+    @field_validator("chapters")
+    @classmethod
+    def _colours(cls, value: list[str]) -> list[str]:
+        for n, colour in enumerate(value, 1):
+            try:
+                _colour_value(colour)
+            except ValueError as exc:
+                raise ValueError(f"couleur n° {n} : {exc}") from None
         return value
+
+    @field_validator("motif")
+    @classmethod
+    def _motif(cls, value: str) -> str:
+        if value not in MOTIFS:
+            raise ValueError(f"motif « {value} » inconnu : {', '.join(MOTIFS)}")
+        return value
+
+    def colour(self, index: int) -> str:
+        """The colour of the ``index``-th divider: the list of ``chapters`` in turn, else the primary."""
+        return self.chapters[index % len(self.chapters)] if self.chapters else self.primary
+
+    def ink(self, background: str, ratio: float = 4.5) -> str:
+        """The accent, for text on ``background``: lightened or darkened just enough to be read."""
+        return legible(self.accent, background, ratio)
+
+
+def legible(colour: str, background: str, ratio: float = 4.5) -> str:
+    """``colour`` mixed with white (on a dark background) or black (on a light one) until it reaches ``ratio``."""
+    from .colours import contrast, luminance
+
+    towards = "#ffffff" if luminance(background) < 0.18 else "#000000"
+    for step in range(0, 101, 2):
+        candidate = _mix(colour, towards, step / 100)
+        if contrast(candidate, background) >= ratio:
+            return candidate
+    return towards
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    def rgb(colour: str) -> list[int]:
+        text = colour.lstrip("#")
+        text = "".join(c * 2 for c in text) if len(text) == 3 else text
+        return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(rgb(a), rgb(b)))
 
 
 class Manifest(_Model):
@@ -112,6 +188,11 @@ class Manifest(_Model):
     lint: Lint = Field(default_factory=Lint, description="House-style lint settings")
     credits: list[str] = Field(default_factory=list,
                                description="Inside cover: « Conception et impression : … », photo credits")
+    colophon: Literal["none", "reference"] = Field(
+        "none", description="« reference »: the credits say the text was written anew, the figures as published")
+    cover_photo: str = Field("", description="Photo of the cover, relative to the edition's folder")
+    cover_photo_alt: str = Field("", description="What the cover photo shows, for screen readers")
+    cover_photo_credit: str = Field("", description="Credit printed with the cover photo")
 
     @field_validator("layout")
     @classmethod
@@ -202,6 +283,10 @@ def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
                                place=edition_place(folder))
                 if found.exists() and not found.is_file():
                     raise ConfigError(f"chapitre « {name} » : c'est un dossier, pas un fichier", path, line)
+                if not found.exists():    # reported where the name is written, the line to correct
+                    raise ConfigError(f"fichier de chapitre introuvable : « {name} » n'est pas dans "
+                                      f"{edition_place(folder)}", path, line,
+                                      hint="vérifiez le nom du fichier (accents, majuscules, extension .md)")
 
     def photo(part: Part, mapping: Any) -> None:
         if part.photo:
@@ -216,6 +301,47 @@ def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
     if manifest.annexes:
         chapters(manifest.annexes.chapters, raw.get("annexes"), "chapters")
         photo(manifest.annexes, raw.get("annexes"))
+    if manifest.cover_photo:
+        inside(manifest.cover_photo, folder, [folder], path, line_of(raw, "cover_photo"), "photo de couverture",
+               ConfigError, place=edition_place(folder))
+
+
+def theme_file(manifest: Path) -> Path:
+    """``content/<caisse>/theme.yml``, beside the caisse's year folders."""
+    return manifest.parent.parent / THEME_FILE
+
+
+def _problems(exc: ValidationError, raw: Any, what: str) -> tuple[str, int | None]:
+    """Every problem of a validation, each with its line, in one message; and the first line."""
+    problems = []
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        # the whole manifest is at fault (« parts » and « chapters » together): the line of « chapters »
+        line = _line_at(raw, loc) if loc else line_of(raw, "chapters" if "chapters" in raw else "parts")
+        lines.append(line)
+        message = "valeur manquante" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+        problems.append(f"ligne {line or '?'} : « {'.'.join(map(str, loc))} » : {message}" if loc else message)
+    return f"{what} : " + " ; ".join(problems), lines[0]
+
+
+def load_theme(path: Path) -> tuple[dict, list[ReportWarning]]:
+    """A caisse's ``theme.yml``: its keys, checked at their lines, and its unknown keys as warnings."""
+    from .paths import within
+
+    if not within(path, [path.parent.parent]):
+        raise ConfigError("theme.yml mène hors de content/ : remplacez le lien par un vrai fichier", path)
+    raw = load_yaml(path, ConfigError)
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        raise ConfigError("theme.yml doit être une suite de clés « nom: valeur » (primary: \"#0c419a\")", path)
+    try:
+        Theme.model_validate(raw)
+    except ValidationError as exc:
+        message, line = _problems(exc, raw, "thème invalide")
+        raise ConfigError(message, path, line) from None
+    return raw, _unknown_keys(raw, Theme, path, "theme")
 
 
 def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
@@ -223,19 +349,19 @@ def load_manifest(path: Path) -> tuple[Manifest, list[ReportWarning]]:
     raw = load_yaml(path, ConfigError)
     if not isinstance(raw, dict):
         raise ConfigError("le manifeste doit être une suite de clés « nom: valeur »", path)
+    data: dict = raw
+    warnings: list[ReportWarning] = []
+    caisse_theme = theme_file(path)
+    if caisse_theme.is_file():      # the caisse's identity; the edition's « theme: » wins key by key
+        theme, warnings = load_theme(caisse_theme)
+        own = raw.get("theme")
+        if own is None or isinstance(own, dict):
+            data = {**raw, "theme": {**theme, **(own or {})}}
     try:
-        manifest = Manifest.model_validate(raw)
+        manifest = Manifest.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        lines = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            # the whole manifest is at fault (« parts » and « chapters » together): the line of « chapters »
-            line = _line_at(raw, loc) if loc else line_of(raw, "chapters" if "chapters" in raw else "parts")
-            lines.append(line)
-            what = "valeur manquante" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-            problems.append(f"ligne {line or '?'} : « {'.'.join(map(str, loc))} » : {what}" if loc else what)
-        raise ConfigError("manifeste invalide : " + " ; ".join(problems), path, lines[0]) from None
-    warnings = _unknown_keys(raw, Manifest, path)
+        message, line = _problems(exc, raw, "manifeste invalide")
+        raise ConfigError(message, path, line) from None
+    warnings += _unknown_keys(raw, Manifest, path)
     _check_files(raw, manifest, path)
     return manifest, warnings

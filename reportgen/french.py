@@ -192,15 +192,65 @@ _UNIT_SPACE = re.compile(r"(\d)[ \u00a0]?(%|‰|€)")
 _ORDINAL = re.compile(r"\b(\d+|[IVX]+|[IVXLC]{2,})(er|re|ère|e|ème|nd|nde)\b")
 
 
-def typeset_prose(text: str) -> str:
-    """Apply the French spacing rules to plain text (no markup inside); l'apostrophe → l’apostrophe."""
+#: « 8h30 » → « 8 h 30 », « 17h » → « 17 h », « 24h/24 » → « 24 h/24 »: the hour symbol between
+#: no-break spaces. A letter or a digit glued to the h (« 4heures », « H2O », « 5h2 ») keeps it as written.
+_HOURS = re.compile(r"(?<![\w.,/:@])(\d{1,3})h(?:(\d{2})(?!\w)|(?!\w))")
+#: A superscript written in a data file: « 1 ^{er} », « 2^{e} » (the space before is not printed).
+_SUPERSCRIPT = re.compile(r"[ \u00a0\u202f]?\^\{([^{}<>]*)\}")
+#: E-mail addresses, web addresses and bare domains: printed as written, never hyphenated.
+_ADDRESS = re.compile(r"""
+    (?:https?://|www\.)[^\s<>«»"]*[^\s<>«»".,;:!?)]           # a web address
+  | (?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+                   # an e-mail address
+  | (?<![\w.@/-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|gouv\.fr)
+    (?![\w-])(?:/[^\s<>«»"]*[^\s<>«»".,;:!?)])?                # a bare domain: ameli.fr
+""", re.VERBOSE)
+#: Characters the shipped fonts lack, printed as a shape the layout draws (class ``shape-…``).
+SHAPES = {"▶": "triangle", "►": "triangle", "▸": "triangle"}
+_SHAPE = re.compile("([" + "".join(SHAPES) + "])[ \u00a0\u202f]*([^\\s<]*)")   # the shape and the word it leads
+_APOSTROPHE_ENTITY = re.compile(r"&#0*39;|&#x0*27;|&apos;", re.I)
+#: Inline elements a word runs through: « l'<strong>espace</strong> » is one word for the apostrophe.
+_INLINE = {"a", "abbr", "b", "em", "i", "mark", "small", "span", "strong", "sub", "sup", "u", "q", "cite"}
+
+
+def _outside_addresses(text: str, rule, address=lambda found: found) -> str:
+    """``rule`` applied to the text between addresses, ``address`` to each address."""
+    out, last = [], 0
+    for m in _ADDRESS.finditer(text):
+        out += [rule(text[last:m.start()]), address(m[0])]
+        last = m.end()
+    out.append(rule(text[last:]))
+    return "".join(out)
+
+
+def _prose(text: str) -> str:
     text = _APOSTROPHE.sub("’", text)
     text = _SPACE_BEFORE.sub(lambda m: NNBSP + (m[1] or m[2]), text)
     text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
     text = _SPACE_AFTER_QUOTE.sub("«" + NNBSP, text)
     text = _THOUSANDS.sub(lambda m: m[1] + m[2].replace(" ", NNBSP), text)
     text = _UNIT_SPACE.sub(lambda m: m[1] + NNBSP + m[2], text)
+    text = _HOURS.sub(lambda m: m[1] + NBSP + "h" + (NBSP + m[2] if m[2] else ""), text)
     return text
+
+
+def typeset_prose(text: str) -> str:
+    """Apply the French spacing rules to plain text (no markup inside); l'apostrophe → l’apostrophe.
+
+    Also « 8h30 » → « 8 h 30 »; a superscript written « 1 ^{er} » prints « 1er » in plain text
+    (:func:`typeset_html` sets it as a superscript); addresses are left as written.
+    """
+    return _outside_addresses(_APOSTROPHE.sub("’", _SUPERSCRIPT.sub(r"\1", text)), _prose)
+
+
+def typeset_text(text: object) -> str:
+    """A plain string for where no markup can go (bookmarks, running headers, CSS strings,
+    the PDF's metadata): :func:`typeset_prose` of its text, tags dropped, entities read."""
+    import html as _html
+
+    text = str(text)
+    if "<" in text or "&" in text:
+        text = _html.unescape(re.sub(r"<[^>]+>", "", text))
+    return typeset_prose(re.sub(r"[ \t\r\n]+", " ", text).strip())
 
 
 def superscript_ordinals(html: str) -> str:
@@ -208,10 +258,62 @@ def superscript_ordinals(html: str) -> str:
     return _ORDINAL.sub(lambda m: f"{m[1]}<sup>{m[2]}</sup>", html)
 
 
+#: An address this long or shorter is never broken (« ameli.fr »).
+ADDRESS_WHOLE = 24
+
+
+def address_html(text: str) -> str:
+    """An address (already escaped for HTML) kept whole: no hyphen inside; a long one may break
+    after « @ » or « / » (after « . » when it has neither), each piece unbreakable, a ``<wbr>``
+    between them."""
+    pieces = [text]
+    if len(text) > ADDRESS_WHOLE:      # after « @ » and « / » first; after dots only if there is neither
+        pieces = [p for p in re.split(r"(?<=@)|(?<=/)(?!/)", text) if p]
+        if len(pieces) == 1:
+            pieces = [p for p in re.split(r"(?<=\.)", text) if p]
+    return '<span class="address">' + "<wbr>".join(f"<span>{p}</span>" for p in pieces) + "</span>"
+
+
+def _shapes(html: str) -> str:
+    """« ▶ visites » → ``<span class="shape shape-triangle">visites</span>``: the layout draws the
+    shape before the word, on the same line."""
+    return _SHAPE.sub(lambda m: f'<span class="shape shape-{SHAPES[m[1]]}">{m[2]}</span>', html)
+
+
+def _typeset_text_node(text: str) -> str:
+    def rule(chunk: str) -> str:
+        out = []
+        for n, piece in enumerate(_SUPERSCRIPT.split(chunk)):   # odd pieces: written ^{…}
+            piece = superscript_ordinals(_prose(piece)) if n % 2 == 0 else _prose(piece)
+            out.append(f"<sup>{piece}</sup>" if n % 2 else piece)
+        return _shapes("".join(out))
+
+    return _outside_addresses(_APOSTROPHE.sub("’", text), rule, address_html)   # « d'ameli.fr »
+
+
+def _join_apostrophes(parts: list[str], text_at: list[int]) -> None:
+    """A straight apostrophe at the edge of a text node, between two letters of one word split
+    by inline tags (« l'<strong>espace</strong> »), becomes ’."""
+    for a, b in zip(text_at, text_at[1:]):
+        tags = [re.fullmatch(r"</?([a-zA-Z0-9]+)\b[^>]*>", t) for t in parts[a + 1:b] if t]
+        if not all(tag and tag[1].lower() in _INLINE for tag in tags):
+            continue                     # a block between them, or text not typeset (code)
+        left, right = parts[a], parts[b]
+        if re.search(r"[^\W\d_]'$", left) and re.match(r"[^\W\d_]", right):
+            parts[a] = left[:-1] + "’"
+        elif re.search(r"[^\W\d_]$", left) and re.match(r"'[^\W\d_]", right):
+            parts[b] = "’" + right[1:]
+
+
 def typeset_html(html: str) -> str:
-    """Apply :func:`typeset_prose` and ordinals to the text between tags of an HTML string."""
+    """Apply :func:`typeset_prose` and ordinals to the text between tags of an HTML string.
+
+    In HTML, a superscript written « 1 ^{er} » becomes ``1<sup>er</sup>``, an address is kept
+    whole (:func:`address_html`), a character the fonts lack is drawn (:data:`SHAPES`).
+    """
     parts = re.split(r"(<[^>]+>)", html)
     skip = 0
+    text_at = []
     for i, part in enumerate(parts):
         if part.startswith("<"):
             tag = part[1:].split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
@@ -221,7 +323,11 @@ def typeset_html(html: str) -> str:
                 skip = max(0, skip - 1)
             continue
         if part and not skip:
-            parts[i] = superscript_ordinals(typeset_prose(part))
+            parts[i] = _APOSTROPHE_ENTITY.sub("'", part)
+            text_at.append(i)
+    _join_apostrophes(parts, text_at)
+    for i in text_at:
+        parts[i] = _typeset_text_node(parts[i])
     return "".join(parts)
 
 

@@ -12,6 +12,7 @@ The same layout serves two media. For the web edition (``medium="web"``), each f
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,13 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
                               "sans « / » ni « .. »", *written_in, hint="par exemple : extends: assurance-maladie")
         inside(current, layouts_root, [layouts_root], *written_in, "mise en page", ConfigError)
         folder = layouts_root / current
-        if not folder.is_dir():
-            raise ConfigError(f"mise en page « {current} » introuvable", folder,
+        try:
+            found = folder.is_dir()
+        except OSError:      # a name too long for the system
+            found = False
+        if not found:        # named where it is written: edition.yml, or the layout.yml that extends it
+            raise ConfigError(f"mise en page « {current} » introuvable dans layouts/", written_in[0],
+                              written_in[1] or _manifest_layout_line(written_in[0]),
                               hint=f"mises en page : {', '.join(sorted(p.name for p in layouts_root.iterdir() if p.is_dir()))}")
         if current in seen:
             raise ConfigError(f"la mise en page « {current} » s'étend elle-même", folder / "layout.yml")
@@ -152,6 +158,9 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
                              lstrip_blocks=True)
     env.filters["typo"] = lambda text: Markup(french.typeset_html(str(Markup.escape(text))))
     env.filters["typo_html"] = lambda html: Markup(french.typeset_html(str(html)))
+    env.filters["typo_text"] = french.typeset_text     # an attribute, a bookmark, a running header
+    env.filters["address"] = lambda text: Markup(french.address_html(str(Markup.escape(text))))
+    env.filters["titles_once"] = titles_once
     env.filters["nl2br"] = lambda text: Markup("<br>").join(str(text).splitlines())
     env.filters["groupby_letter"] = _group_by_letter
     from .datastore import TRENDS
@@ -186,7 +195,40 @@ def _group_by_letter(entries: list) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
+def _manifest_layout_line(manifest: Path | None) -> int | None:
+    """The line of « layout: » in an edition's manifest."""
+    try:
+        return line_of(load_yaml(manifest, ConfigError), "layout") if manifest else None
+    except ConfigError:
+        return None
+
+
 def _css_string(text: object) -> Markup:
-    """A quoted CSS string for ``content:``: not HTML-escaped, safe inside <style>."""
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    """A quoted CSS string for ``content:``, typeset (:func:`french.typeset_text`): not
+    HTML-escaped, safe inside <style>."""
+    escaped = french.typeset_text(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
     return Markup(f'"{escaped}"')
+
+
+_HEADING_THEN_TABLE = re.compile(
+    r'(<h([1-6])\b[^>]*>((?:(?!</?h[1-6]\b).)*)</h\2>(?:\s*<p>(?:(?!</?p\b).)*</p>)*'
+    r'\s*<figure class="table-block)([^"]*)("[^>]*?\saria-label="([^"]*)")', re.S)
+
+
+def _same_words(text: str) -> str:
+    """Text compared as a reader would: case, spaces, apostrophes and final colon aside."""
+    text = french.typeset_text(text).replace("’", "'")
+    return re.sub(r"\s+", " ", text).strip().rstrip(" :.").casefold()
+
+
+def titles_once(html: object) -> Markup:
+    """A table whose title repeats, word for word, the heading just above it (with at most
+    paragraphs between them) is marked ``titled-by-heading``: the layout prints the heading
+    only; the table keeps its title as its accessible name, and « (suite) » on the pages it
+    runs over."""
+    def mark(m: re.Match) -> str:
+        if _same_words(m[3]) != _same_words(m[6]):
+            return m[0]
+        return f"{m[1]}{m[4]} titled-by-heading{m[5]}"
+
+    return Markup(_HEADING_THEN_TABLE.sub(mark, str(html)))

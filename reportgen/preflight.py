@@ -2,7 +2,11 @@
 
 - a heading that ends a page, with nothing of its section under it;
 - text that runs out of the page's box to the right (a long address, a wide table);
-- a table row left alone on a page (the long-table cutting should prevent it).
+- a table row left alone on a page (the long-table cutting should prevent it);
+- a page whose lowest printed thing ends above half its height (a block that jumped to the
+  next page, a chapter that ends early), the first and last pages and full-colour pages aside;
+- a character printed in a font the layout does not name (a glyph missing from its fonts, that
+  the system found elsewhere) or in no font at all: the layout must ship what it prints.
 
 Each finding is a warning naming the page; ``--strict`` makes it an error.
 """
@@ -14,6 +18,9 @@ from .errors import ReportWarning
 from .pdf import boxes
 
 TOLERANCE = 2.0   # CSS px: rounding
+#: CSS generic families: a box that names only these asks for a font of the system, not the layout's.
+GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "emoji", "math",
+           "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded"}
 
 
 def _text(box) -> str:
@@ -51,6 +58,8 @@ def findings(document) -> list[tuple[int, str]]:
         for box in flow:
             if getattr(box, "element_tag", None) == "tr" and box.element is not None and box.element.get("data-t"):
                 rows[box.element.get("data-t")] = rows.get(box.element.get("data-t"), 0) + 1
+    found += missing_glyphs(document)
+    found += half_empty_pages(document)
     totals: dict[str, int] = {}
     for rows in per_page:
         for use, count in rows.items():
@@ -59,4 +68,107 @@ def findings(document) -> list[tuple[int, str]]:
         for use, count in rows.items():
             if count == 1 and totals[use] > 1:
                 found.append((number, f"une seule ligne du tableau « {use.split(':')[0]} »"))
+    return found
+
+
+def _runs(box):
+    """(text, font family or None when no font has the glyph) of each glyph run of a text box."""
+    from weasyprint.text.ffi import ffi, pango
+
+    layout = box.pango_layout
+    layout.reactivate(box.style)         # WeasyPrint lets go of the shaping once a line is laid out
+    try:
+        raw = layout.text.encode()
+        line, _ = layout.get_first_line()
+        run = line.runs[0] if line != ffi.NULL and line.runs != ffi.NULL else ffi.NULL
+        while run != ffi.NULL:
+            item, glyphs = run.data.item, run.data.glyphs
+            text = raw[item.offset:item.offset + item.length].decode(errors="replace")
+            desc = pango.pango_font_describe_with_absolute_size(item.analysis.font)
+            family = ffi.string(pango.pango_font_description_get_family(desc)).decode()
+            pango.pango_font_description_free(desc)
+            unknown = any(glyphs.glyphs[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG
+                          for i in range(glyphs.num_glyphs))
+            yield text, None if unknown else family
+            run = run.next
+    finally:
+        layout.deactivate()
+
+
+def missing_glyphs(document) -> list[tuple[int, str]]:
+    """Characters printed in a font the box's ``font-family`` does not name: a glyph missing
+    from the layout's fonts, drawn from a system font (or from none, as a blank box).
+
+    Only characters not yet seen printed in a named font, for the same font, are shaped again:
+    the check costs little on a long document.
+    """
+    found = []
+    fine: dict[tuple, set[str]] = {}
+    for number, page in enumerate(document.pages):
+        missing: dict[str, str] = {}
+        for box in boxes(page._page_box):
+            if type(box).__name__ != "TextBox" or not box.text.strip() or getattr(box, "pango_layout", None) is None:
+                continue
+            named = {f.lower() for f in box.style["font_family"]}
+            if not named - GENERIC:
+                continue
+            key = (tuple(sorted(named)), box.style["font_weight"], box.style["font_style"])
+            known = fine.setdefault(key, set())
+            if set(box.text) <= known:
+                continue
+            for text, family in _runs(box):
+                if family is not None and family.lower() in named:
+                    known.update(text)
+                    continue
+                for char in text:
+                    if not char.isspace() and char not in missing:
+                        missing[char] = family or ""
+        if missing:
+            chars = ", ".join(f"« {c} » (U+{ord(c):04X}{', en ' + f if f else ''})" for c, f in missing.items())
+            found.append((number, f"caractère absent des polices de la mise en page : {chars}"))
+    return found
+
+
+HALF = 0.55   # a page whose content ends above this fraction of its height is half empty
+
+
+def half_empty_pages(document) -> list[tuple[int, str]]:
+    """Pages whose lowest text, rule, box or image ends above :data:`HALF` of the page height.
+
+    The first and last pages (cover, back cover) and pages that a coloured box fills
+    (dividers) are not looked at: they are meant to hold little.
+    """
+    found = []
+    last = len(document.pages) - 1
+    for number, page in enumerate(document.pages):
+        page_box = page._page_box
+        height, area = page_box.margin_height(), page_box.margin_width() * page_box.margin_height()
+        if number in (0, last):
+            continue
+        lowest, full = None, False
+        for child in page_box.children:
+            if getattr(child, "element_tag", None) != "html" and type(child).__name__ != "FootnoteAreaBox":
+                continue
+            for box in boxes(child):
+                kind = type(box).__name__
+                style = getattr(box, "style", None)
+                painted = style is not None and (style["background_color"].alpha > 0
+                                                 or bool(style["background_image"] and style["background_image"][0][0] != "none")
+                                                 or any(style[f"border_{side}_width"] for side in ("top", "bottom")))
+                if not (kind == "TextBox" and box.text.strip() or "Replaced" in kind or painted):
+                    continue
+                if kind == "TextBox" and style["color"].alpha == 0:
+                    continue   # text that is not printed (a mark for the bookmarks)
+                top, bottom = box.border_box_y(), box.border_box_y() + box.border_height()
+                if painted and box.border_width() * box.border_height() > 0.8 * area:
+                    full = True
+                    break
+                lowest = bottom if lowest is None else max(lowest, bottom)
+            if full:
+                break
+        if full or lowest is None:
+            continue
+        if lowest < HALF * height:
+            found.append((number, f"la page finit à {round(100 * lowest / height)} % de sa hauteur : "
+                                  "un bloc a sauté à la page suivante ou le chapitre finit tôt"))
     return found

@@ -118,8 +118,10 @@ class EditionPaths:
                                                  ("épreuve", self.proof_pdf)) if path.is_file()]
         if not files:
             return []
+        theme = self.content.parent / "theme.yml"      # the caisse's identity, read by every year
         newest = max((p.stat().st_mtime for folder in (self.content, self.data)
                       for p in folder.rglob("*") if p.is_file()), default=0)
+        newest = max(newest, theme.stat().st_mtime if theme.is_file() else 0)
         return [(kind, path, path.stat().st_mtime >= newest) for kind, path in files]
 
 

@@ -106,12 +106,6 @@ def test_sommaire_lists_parts_chapters_sections_and_annexes(html):
     assert 'href="#glossaire"' in nav
 
 
-def test_annexes_divider_takes_its_caption(html):
-    divider = html[html.index('<section class="divider divider--annexes"'):]
-    divider = divider[:divider.index("</section>")]
-    assert '<p class="divider-caption">Luc, technicien</p>' in divider
-
-
 def test_headings_are_in_order_for_bookmarks(html):
     levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
     for previous, current in zip(levels, levels[1:]):

@@ -80,7 +80,7 @@ def test_page_footnotes_print_on_the_page_of_their_call(built):
 def test_phone_box_is_a_real_link(built):
     _, _, html = built
     assert '<a class="phone-number" href="tel:0811910009">0 811 91 00 09</a>' in html
-    assert "du lundi au jeudi de 8h30 à 17h30" in html
+    assert "du lundi au jeudi de 8\u00a0h\u00a030 à 17\u00a0h\u00a030" in html
 
 
 def test_numbered_chapters_open_on_dividers_with_running_headers(built):

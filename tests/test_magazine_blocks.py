@@ -33,7 +33,7 @@ def section(html: str, css_class: str) -> str:
 def test_timeline_orders_events_on_the_month_axis(html):
     timeline = html[html.index('<div class="timeline">'):html.index('<section class="divider')]
     months = re.findall(r'<p class="timeline-month-name">([^<]+)</p>', timeline)
-    assert months == ["Janvier", "Février", "Mars", "Toute l&#39;année"]
+    assert months == ["Janvier", "Février", "Mars", "Toute l’année"]
     assert "du 1<sup>er</sup> au 31 janvier 2020" in timeline
     assert timeline.index("Vœux") < timeline.index("Nouveau site") < timeline.index("Mars bleu")
     # an event printed without a date sits in its month, with no date label
@@ -85,16 +85,17 @@ def test_table_cells_keep_their_arrows(html):
 
 def test_photo_and_contacts(html):
     photo = section(html, "photo")
-    assert "L&#39;équipe de l&#39;accueil" in photo and "© CPAM" in photo
+    assert "L’équipe de l’accueil" in photo and "© CPAM" in photo
     contacts = html[html.index('<div class="contacts">'):html.index('<section class="back-cover"')]
     assert '<a class="phone-number" href="tel:3646">3646</a>' in contacts
     assert 'href="mailto:employeurs@exemple.fr"' in contacts
-    assert 'Relations avec les PS\xa0: <a href="mailto:ps@exemple.fr">ps@exemple.fr</a>' in contacts
+    assert ('Relations avec les PS\xa0: <a href="mailto:ps@exemple.fr"><span class="address"><span>ps@exemple.fr'
+            '</span></span></a>') in contacts
     assert "la messagerie du compte" in contacts
 
 
 def test_pages_first_sommaire_part_zero_without_divider_and_hashtag(html):
-    assert '<body class="sommaire-pages-first bullets-dot dividers-light">' in html
+    assert '<body class="sommaire-pages-first bullets-dot dividers-light chapters-flow">' in html
     assert '<span class="toc-part-number">0</span>Introduction' in html
     assert 'id="partie-0"' not in html              # no divider page for the introduction
     assert 'id="partie-1"' in html and "Anne, conseillère" in html

@@ -44,9 +44,9 @@ def test_page_count(reader, demo_build):
 
 def test_metadata(reader):
     meta = reader.metadata
-    assert meta.title == "Rapport d'activité 2020 – CPAM de Démonstration"
+    assert meta.title == "Rapport d’activité 2020 – CPAM de Démonstration"
     assert meta.author == "CPAM de Démonstration"
-    assert "Rapport d'activité 2020" in meta.subject
+    assert "Rapport d’activité 2020" in meta.subject
     root = reader.trailer["/Root"]
     assert root.get("/Lang") == "fr"
 
@@ -54,7 +54,7 @@ def test_metadata(reader):
 def test_bookmarks_follow_parts_chapters_and_sections(reader):
     titles = outline_titles(reader.outline)
     assert (0, "Sommaire") in titles
-    assert (0, "Les faits marquants de l'année 2020") in titles
+    assert (0, "Les faits marquants de l’année 2020") in titles
     assert (0, "Présentation générale") in titles
     assert (1, "Le contexte de la caisse") in titles
     assert (2, "La circonscription") in titles
@@ -62,7 +62,7 @@ def test_bookmarks_follow_parts_chapters_and_sections(reader):
     assert (0, "Glossaire") in titles
     # parts come in the manifest's order
     parts = [t for d, t in titles if d == 0]
-    assert parts.index("Présentation générale") < parts.index("L'activité de l'année") < parts.index("Annexes")
+    assert parts.index("Présentation générale") < parts.index("L’activité de l’année") < parts.index("Annexes")
 
 
 def test_fonts_are_embedded_and_only_the_shipped_ones(reader):
@@ -82,12 +82,12 @@ def test_text_keeps_figures_and_french_spaces(reader):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "730\u202f948" in text
     assert "97,03\u202f%" in text
-    assert "RAPPORT D'ACTIVITÉ" in text.upper()
+    assert "RAPPORT D’ACTIVITÉ" in text.upper()
 
 
 def test_running_header_and_page_numbers(reader):
     page = reader.pages[4].extract_text()   # first page of the first chapter
-    assert "CPAM de Démonstration · Rapport d'activité 2020" in page
+    assert "CPAM de Démonstration · Rapport d’activité 2020" in page
     assert "CONTEXTE" in page  # short title of the chapter, upper-cased by the running header
 
 
@@ -144,7 +144,7 @@ def test_cover_matches_reference_image(cover):
 
 def test_the_cover_prints_title_year_and_caisse(reader):
     text = reader.pages[0].extract_text()
-    assert "RAPPORT D'ACTIVITÉ" in text.upper()
+    assert "RAPPORT D’ACTIVITÉ" in text.upper()
     assert "2020" in text
     assert "CPAM de Démonstration" in text
 
@@ -180,7 +180,7 @@ def test_landscape_table_page(reader):
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     landscape = [i for i, (w, h) in enumerate(sizes) if w > h]
     assert len(landscape) == 1
-    assert "Actions engagées au cours de l'année par acteur" in reader.pages[landscape[0]].extract_text()
+    assert "Actions engagées au cours de l’année par acteur" in reader.pages[landscape[0]].extract_text()
 
 
 # --- the fetcher: only the project's folders, whatever the path says --------------------------------

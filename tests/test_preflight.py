@@ -38,7 +38,9 @@ def test_a_lone_table_row_is_reported_but_not_a_one_row_table():
 
 def test_a_clean_build_has_no_preflight_finding(demo_build):
     _, result = demo_build
-    assert not [w for w in result.warnings if "page " in str(w)]
+    # The demo's chapters are a few lines each: its pages end early by design (half-empty pages
+    # are tested in test_page_design.py); every other finding would be a fault.
+    assert not [w for w in result.warnings if "page " in str(w) and "la page finit à" not in str(w)]
 
 
 def test_strict_build_fails_on_a_preflight_finding(project):

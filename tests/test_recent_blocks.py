@@ -35,7 +35,7 @@ def outline(items, depth=0):
 def test_bookmarks_carry_the_numbers(built):
     result, _ = built
     marks = list(outline(PdfReader(str(result.pdf)).outline))
-    assert (0, "00 | Introduction") in marks and (0, "01 | Évènements de l'année") in marks
+    assert (0, "00 | Introduction") in marks and (0, "01 | Évènements de l’année") in marks
     assert (1, "A | Le mot de la directrice") in marks and (1, "B | Les chiffres clés") in marks
     assert (1, "Les évènements") in marks          # a part of one chapter has no letter
 

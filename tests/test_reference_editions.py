@@ -295,7 +295,8 @@ def test_the_landes_ondam_table_repeats_title_and_header_on_each_page():
     pages = [norm(p.extract_text()) for p in PdfReader(str(pdf)).pages]
     ondam = store.tables["ondam"]
     labels = [norm(r.label) for r in ondam.rows if len(r.label) > 12]
-    holding = sorted({i for i, t in enumerate(pages) for label in labels if label in t})
+    # a page holds the table when it prints two of its row labels (the text may name one)
+    holding = sorted(i for i, t in enumerate(pages) if sum(label in t for label in labels) >= 2)
     assert len(holding) >= 2
     for n, i in enumerate(holding):
         assert "Charges en droits constatés 2016" in pages[i]
