@@ -33,7 +33,7 @@ from .config import Manifest, load_manifest, theme_file
 from .content import Chapter, ContentRenderer, read_chapter
 from .datastore import DataStore
 from .directives import Directives
-from .errors import ContentError, DataError, ReportError, ReportWarning
+from .errors import DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
 from .layout import Layout, load_layout
 from . import exports, lint, longtables, preflight, yearly

@@ -1,4 +1,4 @@
-"""Colour contrast (WCAG 2): a theme's colour darkened until text in it can be read."""
+"""Colour contrast (WCAG 2): a theme's colour darkened, or mixed towards white or black, until text in it can be read."""
 from __future__ import annotations
 
 import colorsys
@@ -38,3 +38,19 @@ def readable(colour: str, *backgrounds: str, ratio: float = 4.5) -> str:
             return candidate
         lightness = round(lightness - 0.01, 4)
     return "#000000"
+
+
+def legible(colour: str, background: str, ratio: float = 4.5) -> str:
+    """``colour`` mixed with white (on a dark background) or black (on a light one) until it reaches ``ratio``."""
+    towards = "#ffffff" if luminance(background) < 0.18 else "#000000"
+    for step in range(0, 101, 2):
+        candidate = _mix(colour, towards, step / 100)
+        if contrast(candidate, background) >= ratio:
+            return candidate
+    return towards
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """The colour a fraction ``t`` of the way from ``a`` to ``b``."""
+    pairs = zip((round(255 * c) for c in _channels(a)), (round(255 * c) for c in _channels(b)))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in pairs)

@@ -138,27 +138,9 @@ class Theme(_Model):
 
     def ink(self, background: str, ratio: float = 4.5) -> str:
         """The accent, for text on ``background``: lightened or darkened just enough to be read."""
+        from .colours import legible
+
         return legible(self.accent, background, ratio)
-
-
-def legible(colour: str, background: str, ratio: float = 4.5) -> str:
-    """``colour`` mixed with white (on a dark background) or black (on a light one) until it reaches ``ratio``."""
-    from .colours import contrast, luminance
-
-    towards = "#ffffff" if luminance(background) < 0.18 else "#000000"
-    for step in range(0, 101, 2):
-        candidate = _mix(colour, towards, step / 100)
-        if contrast(candidate, background) >= ratio:
-            return candidate
-    return towards
-
-
-def _mix(a: str, b: str, t: float) -> str:
-    def rgb(colour: str) -> list[int]:
-        text = colour.lstrip("#")
-        text = "".join(c * 2 for c in text) if len(text) == 3 else text
-        return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
-    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(rgb(a), rgb(b)))
 
 
 class Manifest(_Model):

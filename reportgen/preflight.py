@@ -159,7 +159,7 @@ def half_empty_pages(document) -> list[tuple[int, str]]:
                     continue
                 if kind == "TextBox" and style["color"].alpha == 0:
                     continue   # text that is not printed (a mark for the bookmarks)
-                top, bottom = box.border_box_y(), box.border_box_y() + box.border_height()
+                bottom = box.border_box_y() + box.border_height()
                 if painted and box.border_width() * box.border_height() > 0.8 * area:
                     full = True
                     break

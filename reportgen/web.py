@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import html as html_mod
-import os
 import re
 import shutil
 from dataclasses import dataclass

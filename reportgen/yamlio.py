@@ -218,7 +218,7 @@ def parse_yaml(text: str, path: Path, error: type = DataError, first_line: int =
                     hint="vérifiez l'indentation et les deux-points à cette ligne") from None
     except yaml.YAMLError as exc:
         raise error(f"{what} : {exc}", path, first_line) from None
-    except ValueError as exc:   # a value YAML reads but Python cannot build (the loader names most)
+    except ValueError:   # a value YAML reads but Python cannot build (the loader names most)
         raise error(f"{what} : une valeur ne peut pas être lue", path, first_line,
                     hint="vérifiez les nombres et les dates de ce fichier") from None
     except RecursionError:   # brackets nested thousands deep
