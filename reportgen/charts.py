@@ -58,6 +58,7 @@ class ChartData:
     series: list[Series] = field(default_factory=list)
     width: float = 7.0
     height: float = 2.9
+    sizes: dict[str, float] = field(default_factory=dict)   # the layout's text sizes; empty: read at drawing
 
     def alt_text(self) -> str:
         """« Graphique en anneau : Population protégée CPAM : Régime général : 730 948 ; … »"""
@@ -96,6 +97,84 @@ def for_screen(data: ChartData) -> ChartData:
     """The chart drawn again for a phone: narrow, so its text is not shrunk below reading size."""
     rows = len(data.points) if data.kind in ("hbar", "bullet") else 0   # wrapped labels need height
     return replace(data, id=f"{data.id}.ecran", width=SCREEN_WIDTH, height=max(data.height, 3.0, 0.65 * rows + 0.4))
+
+
+# --- the grid: charts drawn at the width they print at ------------------------------------
+MM = 1 / 25.4    # inches
+GRID = {"width": 176.0, "text": 124.0, "side": 46.0, "gap": 6.0}   # millimetres, as layout.yml declares
+
+
+def layout_settings(folders: list[Path]) -> dict[str, dict[str, float]]:
+    """``type_scale`` and ``grid`` of a layout: each step from the most specific layout.yml that
+    sets it (an edition's ``layout/`` folder, the layout, then the layouts it extends)."""
+    from .yamlio import load_yaml
+
+    found: dict[str, dict[str, float]] = {"type_scale": {}, "grid": {}}
+    for folder in reversed(folders):      # parents first: the specific folder has the last word
+        declared = folder / "layout.yml"
+        spec = load_yaml(declared) if declared.is_file() else None
+        for key, steps in found.items():
+            values = spec.get(key) if isinstance(spec, dict) else None
+            if isinstance(values, dict):
+                steps.update({str(k): float(v) for k, v in values.items()
+                              if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0})
+    return found
+
+
+def grid_of(settings: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {**GRID, **settings.get("grid", {})}
+
+
+def sizes_of(settings: dict[str, dict[str, float]]) -> dict[str, float]:
+    scale = settings.get("type_scale", {})
+    return {step: max(scale.get(step, size), MIN_SIZE) for step, size in TEXT_SIZES.items()}
+
+
+def column_width(grid: dict[str, float], columns: int = 1) -> float:
+    """The printed width, in inches, of a chart alone (the text area) or one of ``columns`` side by side."""
+    columns = max(columns, 1)
+    return round((grid["width"] - (columns - 1) * grid["gap"]) / columns * MM, 4)
+
+
+FEW_BARS = 3   # a column chart of so few bars is drawn at half the text area's width
+
+
+def placed(data: ChartData, settings: dict[str, dict[str, float]], columns: int = 1) -> ChartData:
+    """A chart sized for its place in the grid, with the layout's text sizes: printed at 100 %."""
+    if columns == 1 and data.kind == "bar" and len(data.points) <= FEW_BARS:
+        columns = 2     # two or three columns across the whole text area would be slabs, not bars
+    width = column_width(grid_of(settings), columns)
+    height = data.height
+    sizes = sizes_of(settings)
+    if columns > 1 and data.kind in PARTS:      # the ring, then its legend under it
+        labels = _legend_labels(replace(data, width=width), sizes["small"])
+        height = min(width, RING) + _legend_height(labels, sizes["small"]) + 0.25
+    elif columns > 1 and data.kind not in ("hbar", "bullet"):
+        height = max(height, 2.6)          # a narrow chart stays tall enough to read its bars
+    if width <= SCREEN_WIDTH and data.kind in ("hbar", "bullet"):   # labels wrapped on narrow charts
+        lines = [len(_fit(p.label, replace(data, width=width)).splitlines()) for p in data.points]
+        height = max(height, sum(max(0.24, 0.15 * n + 0.08) for n in lines) + 0.45)
+    return replace(data, width=width, height=round(height, 3), sizes=sizes)
+
+
+# A bar that dwarfs the others (more than DWARF times the next one) flattens them to slivers: its
+# bar is broken (drawn short, with a break mark, its value printed) and the axis is scaled to the rest.
+DWARF = 8.0
+SHARE_OF_NEXT = 0.45    # where the second bar ends on a broken axis, as a share of the drawn length
+
+
+def broken_axis(values: list[float]) -> float | None:
+    """The drawn length of the longest bar when it dwarfs the others, else None (a plain axis).
+
+    Only for bars that all start at zero and go one way; the second largest bar then spans
+    SHARE_OF_NEXT of the drawn length, so the small bars stay readable.
+    """
+    if len(values) < 2 or min(values) < 0:
+        return None
+    first, second = sorted(values, reverse=True)[:2]
+    if second <= 0 or first <= DWARF * second:
+        return None
+    return second / SHARE_OF_NEXT
 
 
 DRAWERS: dict[str, Callable[[Any, ChartData, dict], None]] = {}
@@ -221,6 +300,10 @@ def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
                         hint="vérifiez les valeurs, ou retirez le graphique")
     if "height" not in raw and kind == "hbar":
         data.height = min(0.24 * len(data.points) + 0.45, 4.5)   # bars keep one thickness
+    elif "height" not in raw and kind == "bullet":
+        data.height = min(0.42 * len(data.points) + 0.6, 4.5)
+    elif "height" not in raw and kind in PARTS:
+        data.height = 2.4    # a ring beside its legend: the legend's height, not a bar chart's
     return data
 
 
@@ -276,33 +359,30 @@ def _points_from_table(raw: dict, spec: ChartSpec, store: DataStore) -> list[Poi
 
 # Text sizes of the charts, in points: steps of the layout's type scale, read from the
 # ``type_scale`` of the layout.yml beside the layout's fonts, so that a chart's labels match
-# the captions and tables around it. Nothing is drawn under MIN_SIZE.
+# the captions and tables around it. Nothing is drawn under MIN_SIZE. A chart is drawn at the
+# width it prints at (:func:`placed`), so these are the printed sizes.
 TEXT_SIZES = {"caption": 7.5, "small": 8.5}
 MIN_SIZE = 7.0
-DRAWING = "type-scale-1"   # part of each chart's file name: changed when the drawing changes
+DRAWING = "house-style-2"   # part of each chart's file name: changed when the drawing changes
 _sizes = dict(TEXT_SIZES)
+
+# The house style: no frame, no tick marks, a baseline in grey, a light grid only where the
+# values are read off an axis; the figures printed on the bars.
+INK = "#1d2b44"
+RULE = "#7a869a"
+GRID_LINE = "#dde3ec"
 
 
 def text_sizes(fonts_dir: Path) -> dict[str, float]:
     """The chart text sizes that the layout declares (``type_scale:`` in layout.yml)."""
-    from .yamlio import load_yaml
-
-    sizes = dict(TEXT_SIZES)
-    declared = fonts_dir.parent / "layout.yml"
-    scale = (load_yaml(declared) or {}).get("type_scale") if declared.is_file() else None
-    if isinstance(scale, dict):
-        for step in sizes:
-            value = scale.get(step)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                sizes[step] = max(float(value), MIN_SIZE)
-    return sizes
+    return sizes_of(layout_settings([fonts_dir.parent]))
 
 
 def _fs(step: str) -> float:
     return _sizes[step]
 
 
-def _setup(fonts_dir: Path) -> None:
+def _setup(fonts_dir: Path, sizes: dict[str, float]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -310,27 +390,30 @@ def _setup(fonts_dir: Path) -> None:
 
     for ttf in sorted(fonts_dir.glob("*.ttf")):
         font_manager.fontManager.addfont(str(ttf))
-    _sizes.update(text_sizes(fonts_dir))
+    _sizes.update(sizes or text_sizes(fonts_dir))
     rcParams.update({
         "svg.fonttype": "none", "font.family": "Lato", "font.size": _fs("small"),
         "legend.fontsize": _fs("small"), "xtick.labelsize": _fs("small"), "ytick.labelsize": _fs("small"),
         "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "reportgen",
-        "axes.edgecolor": "#7a869a", "axes.labelcolor": "#1d2b44", "xtick.color": "#1d2b44",
-        "ytick.color": "#1d2b44",
+        "axes.edgecolor": RULE, "axes.linewidth": 0.8, "axes.labelcolor": INK, "xtick.color": INK,
+        "ytick.color": INK, "xtick.major.size": 0, "ytick.major.size": 0, "xtick.minor.size": 0,
+        "ytick.minor.size": 0, "xtick.major.pad": 4, "ytick.major.pad": 4, "axes.grid": False,
+        "legend.frameon": False, "text.color": INK,
     })
 
 
 def draw(data: ChartData, target: Path, theme: dict, fonts_dir: Path) -> Path:
-    """Draw one chart to an SVG file (written atomically)."""
-    _setup(fonts_dir)
+    """Draw one chart to an SVG file (written atomically), at its printed size."""
+    _setup(fonts_dir, data.sizes)
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(data.width, data.height))
     try:
         DRAWERS[data.kind](ax, data, theme)
-        with warnings.catch_warnings():   # labels too long for the width: drawn as they come
-            warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
-            fig.tight_layout()
+        if data.kind not in PARTS:      # a ring and its legend are placed by hand
+            with warnings.catch_warnings():   # labels too long for the width: drawn as they come
+                warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+                fig.tight_layout(pad=0.3)
         tmp = target.with_suffix(".tmp.svg")
         fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
         tmp.replace(target)
@@ -349,7 +432,7 @@ def _tick(text: str) -> str:
 
 
 def _fit(label: str, data: ChartData, width: int = 16) -> str:
-    """A label on several lines in a chart drawn for a phone, so that the bars keep their room."""
+    """A label on several lines in a narrow chart (a phone, a column), so that the bars keep their room."""
     if data.width > SCREEN_WIDTH:
         return label
     import textwrap
@@ -357,17 +440,97 @@ def _fit(label: str, data: ChartData, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
+def _clean(ax, keep: str) -> None:
+    """The house style: only the ``keep`` spine (``left``, ``bottom`` or nothing), as a baseline."""
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(side == keep)
+    ax.tick_params(length=0)
+
+
+def _break_mark(ax, at: float, position: float, horizontal: bool) -> None:
+    """Two white slants across a bar drawn short: the bar goes on further than drawn."""
+    for shift in (-0.012, 0.012):
+        x, y = at * (1 + shift * 4), position
+        xs, ys = [x - at * 0.025, x + at * 0.025], [y - 0.5, y + 0.5]
+        if not horizontal:
+            xs, ys = ys, xs
+        ax.plot(xs, ys, color="white", linewidth=2.2, solid_capstyle="butt", clip_on=True, zorder=3)
+
+
+def _bars(ax, data: ChartData, theme: dict, horizontal: bool) -> None:
+    """One series of bars, each with its figure; a bar that dwarfs the others is broken."""
+    points = data.points[::-1] if horizontal else data.points
+    values = [p.value for p in points]
+    diverging = min(values) < 0     # evolutions: bars go left of zero, in the accent colour
+    colors = [theme["accent"] if v < 0 else theme["primary"] for v in values] if diverging \
+        else theme["primary"]
+    cap = broken_axis(values)
+    drawn = [min(v, cap) for v in values] if cap else values
+    labels = [_fit(p.label, data) if horizontal else _fit(p.label, data, 12) for p in points]
+    plot = ax.barh if horizontal else ax.bar
+    bars = plot(labels, drawn, color=colors, **({"height": 0.62} if horizontal else {"width": 0.62}))
+    ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=_fs("small"))
+    if cap:
+        for i, v in enumerate(values):
+            if v > cap:
+                _break_mark(ax, cap * 0.8, i, horizontal)
+    low, high = min(drawn + [0]), max(drawn + [0])
+    room = (high - low) * (0.2 if horizontal else 0.12)   # space for the figures beyond the longest bars
+    limits = (low - room if diverging else low, high + room)
+    if horizontal:
+        ax.set_xlim(*limits)
+        ax.set_xticks([])
+        _clean(ax, "" if diverging else "left")
+        if diverging:
+            ax.axvline(0, color=RULE, linewidth=0.8)
+    else:
+        ax.set_ylim(*limits)
+        ax.set_yticks([])
+        _clean(ax, "bottom")
+        if diverging:
+            ax.axhline(0, color=RULE, linewidth=0.8)
+        ax.tick_params(axis="x", labelrotation=0 if len(labels) < 7 else 45)
+
+
+def _legend_labels(data: ChartData, size: float) -> list[str]:
+    """« Part : figure » of each part; beside a narrow ring, wrapped to the legend's width
+    (about half an em a character)."""
+    labels = [f"{p.label} : {_tick(p.display)}" for p in data.points]
+    if data.width >= 5:
+        return labels
+    import textwrap
+
+    chars = max(24, int((data.width - 0.4) * 72 / (0.5 * size)))
+    return ["\n".join(textwrap.wrap(label, chars)) or label for label in labels]
+
+
+def _legend_height(labels: list[str], size: float) -> float:
+    """The height, in inches, of a legend of ``labels`` in one column (matplotlib's spacing)."""
+    return sum(len(label.splitlines()) * 1.2 + 0.5 for label in labels) * size / 72
+
+
+RING = 1.7      # inches: the ring of a narrow chart, its legend under it
+
+
 @chart("donut")
 def _donut(ax, data: ChartData, theme: dict, hole: float = 0.45) -> None:
     values = [p.value for p in data.points]
     wedges, _ = ax.pie(values, colors=_palette(theme)[: len(values)], startangle=90, counterclock=False,
-                       wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white"})
-    labels = [_fit(f"{p.label} : {_tick(p.display)}", data, 40) for p in data.points]
-    if data.width < 5:   # narrow: legend under the ring
-        ax.legend(wedges, labels, loc="upper center", bbox_to_anchor=(0.5, 0), frameon=False, fontsize=_fs("small"))
-    else:
-        ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
+                       wedgeprops={"width": 1 - hole if hole else 1, "edgecolor": "white", "linewidth": 1})
     ax.set_aspect("equal")
+    fig = ax.figure
+    w, h = data.width, data.height
+    pad = 0.06
+    labels = _legend_labels(data, _fs("small"))
+    style = {"handlelength": 1, "handleheight": 0.8, "borderaxespad": 0, "borderpad": 0}
+    if w < 5:   # narrow: the ring on top, its legend under it, both on the left edge
+        ring = max(min(w - 2 * pad, h - _legend_height(labels, _fs("small")) - 3 * pad, RING), 0.5)
+        ax.set_position([pad / w, (h - pad - ring) / h, ring / w, ring / h])
+        fig.legend(wedges, labels, loc="upper left", bbox_to_anchor=(pad / w, (h - 2 * pad - ring) / h), **style)
+    else:        # the ring on the left edge of the text area, its legend beside it
+        ring = h - 2 * pad
+        ax.set_position([pad / w, pad / h, ring / w, ring / h])
+        fig.legend(wedges, labels, loc="center left", bbox_to_anchor=((ring + 0.3) / w, 0.5), **style)
 
 
 @chart("pie")
@@ -377,32 +540,23 @@ def _pie(ax, data: ChartData, theme: dict) -> None:
 
 @chart("bar")
 def _bar(ax, data: ChartData, theme: dict) -> None:
-    labels = [_fit(p.label, data, 12) for p in data.points]
-    bars = ax.bar(labels, [p.value for p in data.points], color=theme["primary"])
-    ax.bar_label(bars, labels=[p.display for p in data.points], padding=2, fontsize=_fs("small"))
-    ax.tick_params(axis="x", labelrotation=0 if len(labels) < 7 else 45)
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
+    _bars(ax, data, theme, horizontal=False)
 
 
 @chart("hbar")
 def _hbar(ax, data: ChartData, theme: dict) -> None:
-    points = data.points[::-1]
-    values = [p.value for p in points]
-    diverging = min(values) < 0     # evolutions: bars go left of zero, in the accent colour
-    colors = [theme["accent"] if v < 0 else theme["primary"] for v in values] if diverging \
-        else theme["primary"]
-    bars = ax.barh([_fit(p.label, data) for p in points], values, color=colors)
-    ax.bar_label(bars, labels=[_tick(p.display) for p in points], padding=3, fontsize=_fs("small"))
-    ax.set_xticks([])
-    ax.spines["bottom"].set_visible(False)
-    if diverging:
-        low, high = min(values + [0]), max(values + [0])
-        room = (high - low) * 0.18      # space for the labels beyond the longest bars
-        ax.set_xlim(low - room, high + room)
-        ax.axvline(0, color="#7a869a", linewidth=0.8)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
+    _bars(ax, data, theme, horizontal=True)
+
+
+def _value_axis(ax, axis: str = "y") -> None:
+    """Figures read off an axis (too many to print on the bars): a light grid, French numbers."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.grid(axis=axis, color=GRID_LINE, linewidth=0.6)
+    ax.set_axisbelow(True)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(4))
+    target.set_major_formatter(FuncFormatter(lambda v, _: _tick(french.format_number(v))))
 
 
 @chart("grouped-bar")
@@ -410,28 +564,38 @@ def _grouped(ax, data: ChartData, theme: dict) -> None:
     n = len(data.series)
     width = 0.8 / n
     colors = _palette(theme)
+    printed = len(data.categories) * n <= (24 if data.width > SCREEN_WIDTH else 10)
     for i, s in enumerate(data.series):
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(data.categories))]
-        bars = ax.bar(xs, s.values, width, label=s.name, color=colors[i % len(colors)])
-        if len(data.categories) * n <= 24:
-            ax.bar_label(bars, labels=s.displays, padding=2, fontsize=_fs("caption"))
+        bars = ax.bar(xs, s.values, width * 0.92, label=s.name, color=colors[i % len(colors)])
+        if printed:
+            ax.bar_label(bars, labels=[_tick(d) for d in s.displays], padding=2,
+                         fontsize=_fs("caption" if n > 1 else "small"))
     ax.set_xticks(range(len(data.categories)), [_fit(c, data, 12) for c in data.categories])
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
-    ax.legend(frameon=False, fontsize=_fs("small"))
+    _clean(ax, "bottom")
+    if printed:
+        ax.set_yticks([])
+        top = max(max(s.values) for s in data.series)
+        ax.set_ylim(min(0, min(min(s.values) for s in data.series)), top * 1.12)
+    else:
+        _value_axis(ax)
+    if n > 1:   # one series needs no legend: the title names it
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=min(n, 4), handlelength=1, handleheight=0.8,
+                  borderaxespad=0.2, columnspacing=1.2)
 
 
 @chart("line")
 def _line(ax, data: ChartData, theme: dict) -> None:
     colors = _palette(theme)
     for i, s in enumerate(data.series):
-        ax.plot(data.categories, s.values, marker="o", label=s.name, color=colors[i % len(colors)])
-    ax.grid(axis="y", color="#dde3ec", linewidth=0.6)
-    from matplotlib.ticker import FuncFormatter
-
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(french.format_number(v))))
-    if len(data.series) > 1:
-        ax.legend(frameon=False, fontsize=_fs("small"))
+        color = colors[i % len(colors)]
+        ax.plot(data.categories, s.values, marker="o", markersize=3.5, linewidth=1.6, label=s.name, color=color)
+        if len(data.series) > 1:   # named at the end of its line, not in a legend
+            ax.annotate(s.name, (len(data.categories) - 1, s.values[-1]), xytext=(6, 0),
+                        textcoords="offset points", va="center", color=color, fontsize=_fs("small"),
+                        fontweight="bold")
+    _clean(ax, "bottom")
+    _value_axis(ax)
 
 
 @chart("bullet")
@@ -446,14 +610,15 @@ def _bullet(ax, data: ChartData, theme: dict) -> None:
         if p.target is not None:
             ax.plot([p.target, p.target], [y - 0.3, y + 0.3], color=theme["accent"], linewidth=2.5)
         if p.floor is not None:
-            ax.plot([p.floor, p.floor], [y - 0.3, y + 0.3], color="#7a869a", linewidth=1.5,
+            ax.plot([p.floor, p.floor], [y - 0.3, y + 0.3], color=RULE, linewidth=1.5,
                     linestyle=(0, (2, 1)))
         ax.text(p.value, y + 0.22, " " + _tick(p.display), va="bottom", fontsize=_fs("small"))
     ax.set_yticks(list(ys), labels)
     ax.set_xticks([])
-    ax.spines["bottom"].set_visible(False)
+    _clean(ax, "")
     from matplotlib.lines import Line2D
 
-    ax.legend(handles=[Line2D([], [], color=theme["accent"], linewidth=2.5, label="Objectif"),
-                       Line2D([], [], color="#7a869a", linewidth=1.5, linestyle=(0, (2, 1)), label="Socle")],
-              frameon=False, fontsize=_fs("small"), loc="lower right")
+    handles = [Line2D([], [], color=theme["accent"], linewidth=2.5, label="Objectif")]
+    if any(p.floor is not None for p in points):
+        handles.append(Line2D([], [], color=RULE, linewidth=1.5, linestyle=(0, (2, 1)), label="Socle"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1), ncol=2, borderaxespad=0.2)

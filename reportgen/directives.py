@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 from typing import Any
@@ -59,6 +59,7 @@ class Directives:
         self.theme = manifest.theme.model_dump()
         self.prepared: dict[str, charts_mod.ChartData] = {}
         self.used_charts: dict[str, charts_mod.ChartData] = {}
+        self.chart_settings = charts_mod.layout_settings(layout.folders)   # the grid and type scale
         self.anchors: set[str] = set()
         self.table_uses: dict[str, int] = {}
         self.proof = False
@@ -68,7 +69,7 @@ class Directives:
     def functions(self) -> dict[str, Any]:
         names = ["table", "tables", "chart", "charts", "kpis", "roster", "glossary", "fig", "callout",
                  "contacts", "button", "photo", "focus", "interview", "timeline", "dated", "card", "phone",
-                 "feed", "charter", "ranking"]
+                 "feed", "charter", "ranking", "new_page"]
         return {name: getattr(self, name) for name in names}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -96,9 +97,7 @@ class Directives:
                            f"{', '.join(sorted(store.charts)) or 'aucun'})")
         if chart_id not in self.prepared:
             self.prepared[chart_id] = charts_mod.prepare(store.charts[chart_id], store)
-        data = self.prepared[chart_id]
-        if columns > 1:
-            data = replace(data, width=data.width / columns + 0.3, height=max(data.height, 3.0))
+        data = charts_mod.placed(self.prepared[chart_id], self.chart_settings, columns)
         self.used_charts[self.chart_file(data)] = data
         return data
 
@@ -174,6 +173,13 @@ class Directives:
             raise ValueError(f"chiffre en exergue : « {value} » n'est pas un chiffre")
         return self.block("blocks/callout.html", value=resolved.display, label=label, sub=sub)
 
+    def new_page(self) -> Markup:
+        """What follows opens a new page of the PDF (the web edition ignores it): the hand fitting
+        of a part's last pages, where the preflight says a break would balance them."""
+        if self.svg_of:      # the web edition: one long page
+            return Markup("")
+        return Markup('<div class="new-page" aria-hidden="true"></div>')
+
     def button(self, text: str, url: str) -> Markup:
         """A link shown as a button; in the PDF it is a real link."""
         url = paths.link(url, self.content_dir, None, "bouton")   # the chapter's line is added by the caller
@@ -185,18 +191,28 @@ class Directives:
             raise ValueError(f"numéro de téléphone « {number} » : chiffres et espaces seulement")
         return self.block("blocks/phone.html", number=str(number), note=note, hours=hours)
 
-    def photo(self, src: str, caption: str = "", credit: str = "") -> Markup:
-        """A photo of the edition's ``images/`` folder; absent, nothing is printed (no empty frame)."""
+    def photo(self, src: str, caption: str = "", credit: str = "", alt: str | None = None) -> Markup:
+        """A photo of the edition's ``images/`` folder; absent, nothing is printed (no empty frame).
+
+        ``alt`` is what the photo shows, for a screen reader (by default its caption).
+        """
+        src_url = self._photo_url(src)
+        if not src_url:
+            return Markup("")
+        return self.block("blocks/photo.html", src=src_url, caption=caption, credit=credit,
+                          alt=caption if alt is None else alt)
+
+    def _photo_url(self, src: str) -> str:
+        """A photo's address from the document, or "" (and a warning) when the file is absent."""
         # inside the edition's folder, symlinks followed; the chapter's line is added by the caller
         path = paths.inside(src, self.content_dir, [self.content_dir], self.content_dir, None, "photo",
                             place=paths.edition_place(self.content_dir))
         if not path.is_file():
             self.warnings.append(ReportWarning(f"photo absente, rien n'est imprimé à sa place : {src}",
                                                self.content_dir))
-            return Markup("")
+            return ""
         # relative to the document, so the HTML does not depend on where the project lives
-        src_url = Path(os.path.relpath(self.content_dir / src, self.out_dir)).as_posix()
-        return self.block("blocks/photo.html", src=src_url, caption=caption, credit=credit)
+        return Path(os.path.relpath(self.content_dir / src, self.out_dir)).as_posix()
 
     # --- editorial blocks (Markdown bodies) ---------------------------------------------------
     def focus(self, title: str, body: str = "") -> Markup:
@@ -251,19 +267,20 @@ class Directives:
                           shares=[100 * float(t.figure.value) / top if t.figure else 0.0 for t in tiles.tiles])
 
     def interview(self, name: str, role: str, heading: str = "", portrait: str = "",
-                  preposition: str = "à", body: str = "") -> Markup:
+                  preposition: str = "à", portrait_alt: str = "", body: str = "") -> Markup:
         """« 3 questions à … »: each question is a ``### …`` line followed by its answer.
 
-        ``preposition="avec"`` prints « 3 questions avec … », as some reports do.
+        ``preposition="avec"`` prints « 3 questions avec … », as some reports do. The portrait
+        is described to a screen reader by ``portrait_alt``, or by the layout from the name and role.
         """
         questions = _split_headed(body)
         if not 2 <= len(questions) <= 3:
             raise ValueError(f"interview de {name} : {len(questions)} question(s) ; il en faut 2 ou 3, "
                              "chacune sur une ligne qui commence par ###")
         items = [Question(french.typeset_prose(q), markdown_to_html(a)) for q, a in questions]
-        photo = self.photo(portrait) if portrait else Markup("")
         return self.block("blocks/interview.html", name=name, role=role, heading=heading,
-                          questions=items, count=len(items), portrait=photo, preposition=preposition)
+                          questions=items, count=len(items), preposition=preposition,
+                          portrait=self._photo_url(portrait) if portrait else "", portrait_alt=portrait_alt)
 
     def timeline(self, title: str = "", body: str = "") -> Markup:
         """Events as ``### date | titre`` lines; shown in order along the months of the year.
