@@ -27,6 +27,10 @@ CSV rules, in detail:
   arrow (« ↗ +4,3 % ») is written as printed text, and so are words such as « - » or « ns ».
 - Note calls (``[^1]``) are left out; spaces are plain spaces; a label printed on several
   lines is written on one.
+
+Every text is typeset as the page prints it (:func:`reportgen.french.typeset_prose`), except
+that a cell cannot print a superscript: a header written « 1 ^{er} janvier » (the PDF's
+« 1<sup>er</sup> ») is the plain text « 1er janvier », in the CSV and in the workbook.
 """
 from __future__ import annotations
 
@@ -63,7 +67,7 @@ def table_chapters(chapters: Iterable) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {}
     for chapter in chapters:
-        name = " – ".join(x for x in (getattr(chapter, "label", ""), chapter.title) if x)
+        name = french.typeset_text(" – ".join(x for x in (getattr(chapter, "label", ""), chapter.title) if x))
         for table_id in _USE.findall(chapter.html or ""):
             places = found.setdefault(table_id, [])
             if name and name not in places:
@@ -121,6 +125,11 @@ def _header_places(table: Table) -> list[_HeaderPlace]:
             taken |= {(r + dr, c + dc) for dr in range(rows) for dc in range(cols)}
             c += cell.colspan
     return places
+
+
+def _header_text(cell: HeaderCell) -> str:
+    """A header cell as plain text, as printed: note calls left out, « 1 ^{er} » written « 1er »."""
+    return french.typeset_prose(NOTE_MARK.sub("", cell.text))
 
 
 def _printed(cell: Cell) -> str:
@@ -192,7 +201,7 @@ def csv_rows(table: Table) -> list[list[str]]:
                 suffixes[i] = f"({unit})"
     header = [[""] * width for _ in table.header]
     for i, place in enumerate(places):
-        text = _csv_text(french.typeset_prose(NOTE_MARK.sub("", place.cell.text)))
+        text = _csv_text(_header_text(place.cell))
         header[place.row][place.col] = " ".join(x for x in (text, suffixes.get(i, "")) if x)
     lines = header
     for row in table.rows:
@@ -357,7 +366,7 @@ def _write_sheet(ws, table: Table) -> None:
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     for place in _header_places(table):
         r, c = top + place.row, 1 + place.col
-        text = _xlsx_text(french.typeset_prose(NOTE_MARK.sub("", place.cell.text)))
+        text = _xlsx_text(_header_text(place.cell))
         ws.cell(r, c, text or None)
         if place.rows > 1 or place.cols > 1:
             ws.merge_cells(start_row=r, start_column=c, end_row=r + place.rows - 1,
@@ -426,7 +435,7 @@ def _write_sheet(ws, table: Table) -> None:
 
     for place in _header_places(table):
         if place.cols == 1:
-            lengths[place.col] = max(lengths[place.col], min(len(place.cell.text), 30))
+            lengths[place.col] = max(lengths[place.col], min(len(_header_text(place.cell)), 30))
     for c, length in enumerate(lengths):
         limit = (12, 60) if c == 0 else (10, 30)
         ws.column_dimensions[get_column_letter(c + 1)].width = max(limit[0], min(limit[1], length + 2))

@@ -2,8 +2,9 @@
 
 A small web server on 127.0.0.1 serves the edition's pages as HTML (the very HTML the PDF is
 laid out from) and the latest PDF. A watcher (watchfiles) rebuilds the draft whenever a file
-under the edition's ``content/`` or ``data/`` folder, or under ``layouts/``, is saved; the
-draft is laid out in pieces, so that only the changed chapters are laid out again. The page
+under the edition's ``content/`` or ``data/`` folder, its caisse's identity
+(``content/<caisse>/theme.yml``) or a file under ``layouts/`` (a ``layout.yml`` too) is saved;
+the draft is laid out in pieces, so that only the changed chapters are laid out again. The page
 asks the server every half second whether a newer build exists and reloads itself. When a
 build fails, the error is shown at the top of the page, in French, with its file and line,
 and the last good preview stays visible below it.
@@ -25,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .config import theme_file
 from .errors import ReportError
 from .project import Project
 
@@ -101,13 +103,27 @@ class Preview:
                 self.building = False
 
     def watched(self) -> list[Path]:
-        return [p for p in (self.paths.content, self.paths.data, self.project.layouts) if p.exists()]
+        """The folders watched: the caisse's (for its ``theme.yml``; see :meth:`wanted`), the
+        edition's data, the layouts."""
+        caisse = self.paths.content.parent
+        return [p for p in (caisse, self.paths.data, self.project.layouts) if p.exists()]
+
+    def wanted(self, path: str | Path) -> bool:
+        """Whether a change to ``path`` rebuilds: in the caisse's folder, only the edition's own
+        folder and the caisse's ``theme.yml`` (not the other years); no hidden or backup file."""
+        path = Path(path)
+        if path.name.startswith((".", "~")):
+            return False
+        caisse, edition = self.paths.content.parent, self.paths.content
+        if path == caisse or caisse in path.parents:
+            return path == theme_file(self.paths.manifest) or path == edition or edition in path.parents
+        return True
 
     def watch(self, stop: threading.Event) -> None:
         from watchfiles import watch
 
         for _changes in watch(*self.watched(), stop_event=stop, debounce=150, step=50,
-                              watch_filter=lambda _change, path: not Path(path).name.startswith((".", "~"))):
+                              watch_filter=lambda _change, path: self.wanted(path)):
             self.rebuild()
 
     def status(self) -> dict:

@@ -159,6 +159,40 @@ def test_csv_merged_cells_are_left_empty(tmp_path):
     assert {str(r) for r in ws.merged_cells.ranges} == {"B3:C3", "B4:B5"}
 
 
+def test_a_superscript_written_in_a_header_is_plain_text_in_the_csv_and_the_workbook(tmp_path):
+    """A cell cannot print « 1<sup>er</sup> »: the header written « 1 ^{er} » is « 1er », as the
+    PDF's text reads, never the raw « 1 ^{er} »; titles, notes, body cells and chapters too."""
+    from types import SimpleNamespace
+
+    from reportgen.tables import load_table
+
+    (tmp_path / "t.csv").write_text("Libellé;Affaires au 1 ^{er} janvier;Au 2^{e} trimestre\n"
+                                    "La 1 ^{ère} affiliation;1 234;12\n", encoding="utf-8")
+    (tmp_path / "t.yml").write_text("title: Affaires en cours au 1 ^{er} janvier\n"
+                                    "notes: [\"Le 2^{e} trimestre est estimé\"]\n", encoding="utf-8")
+    table = load_table(tmp_path / "t.csv")
+    assert "^{" in table.header[0][1].text                     # written so in the data
+    rows = exports.csv_rows(table)
+    assert rows == [["Libellé", "Affaires au 1er janvier", "Au 2e trimestre"],
+                    ["La 1ère affiliation", "1234", "12"]]
+    chapter = SimpleNamespace(title="Le 1 ^{er} accueil de l'année", label="",
+                              html='<div data-table="t:1"></div>')
+    chapters = exports.table_chapters([chapter])
+    exports.export_tables({"t": table}, tmp_path / "out", "rapport", chapters=chapters)
+    assert "^{" not in (tmp_path / "out" / "t.csv").read_text(encoding="utf-8-sig")
+    wb = openpyxl.load_workbook(tmp_path / "out" / "rapport-tableaux.xlsx")
+    ws = wb["t"]
+    assert [c.value for c in ws[2]] == ["Libellé", "Affaires au 1er janvier", "Au 2e trimestre"]
+    assert ws["A1"].value == "Affaires en cours au 1er janvier"
+    assert ws["A3"].value == "La 1ère affiliation" and ws["A5"].value == "Le 2e trimestre est estimé"
+    summary = [c.value for c in wb["Sommaire"][5]]
+    assert summary[1] == "Affaires en cours au 1er janvier" and summary[2] == "Le 1er accueil de l’année"
+    texts = [str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [x for x in texts if "^{" in x]
+    # the header column is as wide as what it shows, not as the markup written in the data
+    assert ws.column_dimensions["B"].width == len("Affaires au 1er janvier") + 2
+
+
 # --- XLSX ----------------------------------------------------------------------------------------------
 def test_workbook_has_a_summary_then_one_sheet_per_table(exported):
     wb = workbook(exported, "demo/2020")

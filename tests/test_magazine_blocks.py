@@ -49,6 +49,31 @@ def test_interview_counts_its_questions_and_leaves_no_empty_portrait_frame(html)
     assert "<strong>deux jours</strong>" in interview
 
 
+def test_an_interview_portrait_says_who_it_shows_in_the_pdf_and_on_the_web(project):
+    edit(project, "01-identite.md", 'portrait="images/absente.jpg"', 'portrait="images/equipe.png"')
+    chapter = project.root / "content" / "magazine" / "2020" / "01-identite.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + (
+        '\n{% call interview("Paul Exemple", "agent d\'accueil", portrait="images/equipe.png", '
+        'portrait_alt="Paul Exemple à l\'accueil de Lens") %}\n'
+        "### Une question ?\nUne réponse.\n\n### Une autre ?\nUne autre réponse.\n{% endcall %}\n"),
+        encoding="utf-8")
+    result = build(project, EDITION)
+    for page in (result.html, result.web):
+        text = page.read_text(encoding="utf-8")
+        portraits = re.findall(r'<div class="interview-portrait">.*?<img src="([^"]+)" alt="([^"]*)"', text, re.S)
+        assert [alt for _, alt in portraits] == [
+            "Portrait de Marie Exemple, responsable RH",          # by default: who, and what they do
+            "Paul Exemple à l’accueil de Lens"], page.name      # what the edition supplies, typeset
+        assert all(src.endswith("equipe.png") for src, _ in portraits)
+    # the tagged PDF gives each portrait's figure that text (/Alt), for a screen reader
+    import pikepdf
+
+    with pikepdf.open(result.pdf) as pdf:
+        alts = [str(o.get("/Alt")) for o in pdf.objects
+                if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure" and "/Alt" in o]
+    assert "Portrait de Marie Exemple, responsable RH" in alts and "Paul Exemple à l’accueil de Lens" in alts
+
+
 def test_interview_preposition_is_the_edition_s_choice(project):
     edit(project, "01-identite.md", 'heading="Le règlement intérieur"',
          'heading="Le règlement intérieur", preposition="avec"')

@@ -23,6 +23,8 @@ from reportgen import preview as preview_module
 from reportgen.errors import ReportError
 from reportgen.preview import Server
 
+from conftest import REPO
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -67,6 +69,53 @@ def test_a_failed_build_keeps_the_last_good_preview(server, project):
     assert state["version"] == 1
     assert "01-contexte.md:" in state["error"] and "nulle.part" in state["error"]
     assert _get(server.url)[0] == 200                 # the last good page is still served
+
+
+def _wait(condition, seconds: float = 60) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_saved_caisse_theme_rebuilds_the_preview_in_its_colours(server, project):
+    theme = project.root / "content" / "demo" / "theme.yml"
+    assert not theme.exists()
+    assert "#5b2a86" not in _get(server.url)[1].decode("utf-8")
+    theme.write_text('primary: "#5b2a86"\n', encoding="utf-8")       # the caisse's identity, for every year
+    assert _wait(lambda: server.preview.status()["version"] >= 2 and not server.preview.building), \
+        "saving content/<caisse>/theme.yml did not rebuild the preview"
+    assert server.preview.status()["error"] is None
+    assert "--primary: #5b2a86" in _get(server.url)[1].decode("utf-8")
+
+
+def test_the_watcher_follows_the_theme_and_layout_yml_not_the_caisse_s_other_years(project, monkeypatch):
+    # a copy of the layouts, so that the test can save a layout.yml
+    (project.root / "layouts").unlink()
+    shutil.copytree(REPO / "layouts", project.root / "layouts")
+    preview = preview_module.Preview(project, "demo/2020")
+    rebuilt = threading.Event()
+    monkeypatch.setattr(preview, "rebuild", rebuilt.set)
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(1)                                            # the watcher is set up
+        other_year = project.root / "content" / "demo" / "2019" / "01-contexte.md"
+        other_year.parent.mkdir()
+        other_year.write_text("# Une autre année\n", encoding="utf-8")
+        assert not rebuilt.wait(1.5), "a file of another year of the caisse rebuilt this edition"
+        for saved, text in ((project.root / "content" / "demo" / "theme.yml", 'accent: "#12ab34"\n'),
+                            (project.root / "layouts" / "assurance-maladie" / "layout.yml", "\n# changé\n")):
+            rebuilt.clear()
+            saved.write_text((saved.read_text(encoding="utf-8") if saved.exists() else "") + text,
+                             encoding="utf-8")
+            assert rebuilt.wait(10), f"saving {saved.name} did not rebuild the preview"
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("REPORTGEN_REQUIRE_BROWSER"),

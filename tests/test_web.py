@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -123,7 +124,10 @@ def test_each_chart_is_inline_svg_named_described_with_its_data_behind_a_toggle(
             assert "width" not in svg.attrib            # the chart follows the page's width
         wide, narrow = (re.search(r'viewBox="0 0 ([\d.]+)', lxml.html.tostring(s, encoding="unicode"), re.I)
                         for s in svgs)
-        assert float(narrow[1]) == charts_mod.SCREEN_WIDTH * 72 <= float(wide[1])   # points
+        assert float(narrow[1]) == charts_mod.SCREEN_WIDTH * 72     # points: a phone's width
+        grid = charts_mod.grid_of(charts_mod.layout_settings([Path(__file__).resolve().parent.parent / "layouts"
+                                                              / "assurance-maladie"]))
+        assert any(abs(float(wide[1]) - charts_mod.column_width(grid, n) * 72) < 0.01 for n in (1, 2, 3))   # as printed
         data = figure.xpath(".//details//table")[0]
         assert figure.xpath(".//details/summary")
         rows = data.xpath("tbody/tr")
@@ -213,6 +217,46 @@ def test_a_removed_web_edition_is_written_again(project):
     shutil.rmtree(first.web.parent)
     again = build(project, "demo/2020")
     assert again.web.is_file()
+
+
+def _motif(doc, css_class: str) -> str:
+    """The SVG drawn as the background of the element of class ``css_class``, decoded."""
+    style = doc.xpath(f"//*[@class='{css_class}']/@style")[0]
+    return unquote(re.search(r"url\('data:image/svg\+xml,([^']*)'\)", style)[1])
+
+
+COLOPHON = "le texte éditorial a été écrit à nouveau"
+
+
+def test_the_banner_and_the_footer_carry_the_caisse_s_motif_and_no_colophon_by_default(demo_build):
+    _, result = demo_build
+    doc = _page(result.web)
+    for where, css_class in (("header", "web-cover-art"), ("footer", "web-footer-art")):
+        art = doc.xpath(f"//{where}//*[@class='{css_class}']")
+        assert len(art) == 1 and not _text(art[0]), css_class          # decorative: a background only
+        svg = _motif(doc, css_class)
+        assert svg.startswith("<svg") and "<circle" in svg and 'stroke="#00a3e0"' in svg   # arcs, national accent
+    assert COLOPHON not in _text(doc.xpath("//footer")[0])              # a real caisse's footer
+
+
+def test_the_web_edition_takes_the_edition_s_motif_and_its_colophon(project):
+    manifest = project.root / "content" / "demo" / "2020" / "edition.yml"
+    manifest.write_text(manifest.read_text(encoding="utf-8")
+                        + 'theme: {accent: "#12ab34", light: "#fedcba", motif: pills}\ncolophon: reference\n',
+                        encoding="utf-8")
+    result = build(project, "demo/2020")
+    doc = _page(result.web)
+    for css_class in ("web-cover-art", "web-footer-art"):
+        svg = _motif(doc, css_class)
+        assert "<rect" in svg and 'fill="#12ab34"' in svg and "#fedcba" in svg, css_class
+        assert "#00a3e0" not in svg                                    # the edition's colours, not the national ones
+    # the footer says what the printed credits page says, in the same words
+    printed = _page(result.html).xpath("//section[@class='credits']//p[@class='colophon']")
+    said = doc.xpath("//footer//p[@class='colophon']")
+    assert len(printed) == len(said) == 1
+    assert COLOPHON in _text(said[0]) and _text(said[0]) == _text(printed[0])
+    assert "reportgen\u00a0:" in said[0].text_content()            # French typography
+    assert not doc.xpath("//main//p[@class='colophon']")
 
 
 def test_accent_text_is_darkened_to_be_read():
