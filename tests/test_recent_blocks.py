@@ -63,7 +63,7 @@ def test_a_tile_shows_its_dont_parts_and_their_shares(built):
 
 def test_feed_keeps_the_printed_order_and_month_labels(built):
     _, html = built
-    feed = html[html.index('<div class="feed">'):]
+    feed = html[html.index('<div class="feed'):]
     titles = re.findall(r'<p class="feed-item-title">([^<]+)</p>', feed)
     assert titles == ["Un nouvel intranet", "Deux nouvelles CPTS", "Une journée sans date"]
     months = re.findall(r'<p class="feed-month">([^<]+)</p>', feed)
