@@ -30,7 +30,7 @@ from typing import Protocol
 
 from . import charts as charts_mod
 from .config import Manifest, load_manifest, theme_file
-from .content import Chapter, ContentRenderer, read_chapter
+from .content import Chapter, ContentRenderer, locator, read_chapter
 from .datastore import DataStore
 from .directives import Directives
 from .errors import DataError, ReportError, ReportWarning
@@ -216,7 +216,7 @@ class Builder:
             html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
             document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         self.warnings += warnings
-        self.warnings += preflight.check_pages(document, html_path)
+        self.warnings += preflight.check_pages(document, html_path, locator([*front, *(c for p in parts for c in p.chapters), *back]))
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
@@ -229,7 +229,8 @@ class Builder:
         from .segments import Assembler
 
         assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
-                              store.tables, workers=self.workers, fingerprint=self._layouts_stamp)
+                              store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
+                              locate=locator([*front, *(c for p in parts for c in p.chapters), *back]))
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):

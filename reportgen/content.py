@@ -678,3 +678,46 @@ def _number_sections(html: str, chapter_id: str) -> tuple[str, list[Section]]:
 
     html = re.sub(r"<h([3-6])([^>]*)>(.*?)</h\1>", anchor, html, flags=re.DOTALL)
     return html, sections
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of a printed or written line, its typography and Markdown marks aside."""
+    return re.findall(r"[^\W_]+", text.replace("’", "'").lower())
+
+
+#: the element ids the blocks' templates give (``anchor("kpis-" ~ group.id)``) → the directive that writes them
+DIRECTIVE_IDS = {"kpis": "kpis", "ranking": "ranking", "chart": "charts?", "table": "tables?", "roster": "roster"}
+
+
+def locator(chapters: list[Chapter]):
+    """The preflight's way back from a printed block to the Markdown line that writes it:
+    ``locate(chapter id, opening words, element id)`` → (file, line), or None. A block that a
+    directive prints (``kpis-circonscription``) is found by its directive, text by its words."""
+    by_id = {chapter.id: chapter for chapter in chapters}
+
+    def locate(chapter_id: str, words: str, ident: str = ""):
+        chapter = by_id.get(chapter_id)
+        printed = _words(words)
+        if chapter is None:
+            return None
+        kind, _, name = ident.partition("-")
+        if kind in DIRECTIVE_IDS and name:
+            written = re.compile(rf"\b{DIRECTIVE_IDS[kind]}\s*\([^)]*[\"']{re.escape(name)}[\"']")
+            for path, text, offset in chapter.bodies:
+                for number, line in enumerate(text.splitlines(), 1):
+                    if written.search(line):
+                        return path, number + offset
+        if not printed:
+            return None
+        # the line that starts with the printed words, or that holds them after a printed label
+        # (« FOCUS », a date) or inside a directive (``{% call focus("Titre") %}``)
+        for wanted, anywhere in ((printed[:5], False), (printed[:5], True), (printed[1:6], True)):
+            for path, text, offset in chapter.bodies:
+                for number, line in enumerate(text.splitlines(), 1):
+                    have = _words(line)
+                    starts = range(len(have) - len(wanted) + 1) if anywhere else range(1)
+                    if len(wanted) >= 2 and any(have[i:i + len(wanted)] == wanted for i in starts):
+                        return path, number + offset
+        return None
+
+    return locate

@@ -13,11 +13,15 @@ Each finding is a warning naming the page; ``--strict`` makes it an error.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from .errors import ReportWarning
 from .pdf import boxes
 
 TOLERANCE = 2.0   # CSS px: rounding
+#: (chapter id, opening words of a block, its element id) → (chapter file, line) where the block
+#: is written, or None
+Locate = Callable[[str, str, str], "tuple[Path, int] | None"]
 #: CSS generic families: a box that names only these asks for a font of the system, not the layout's.
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "emoji", "math",
            "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded"}
@@ -27,12 +31,30 @@ def _text(box) -> str:
     return " ".join(b.text for b in boxes(box) if type(b).__name__ == "TextBox").strip()
 
 
-def check_pages(document, source: Path) -> list[ReportWarning]:
-    return [ReportWarning(f"page {number + 1} : {message}", source) for number, message in findings(document)]
+def check_pages(document, source: Path, locate: Locate | None = None) -> list[ReportWarning]:
+    return warnings(findings(document), source, locate)
 
 
-def findings(document) -> list[tuple[int, str]]:
-    """(page index, what is wrong) for each page of a laid-out document."""
+def warnings(found: list, source: Path, locate: Locate | None = None, first: int = 1) -> list[ReportWarning]:
+    """The findings as warnings; one that proposes a cut names the chapter file and line of the cut."""
+    out = []
+    for number, message, *cuts in found:
+        for chapter, words, ident in (cuts[0] if cuts and locate else []):
+            where = locate(chapter, words, ident)
+            if where:
+                share = message.split(" : ")[0]   # « la page finit à 17 % de sa hauteur »
+                out.append(ReportWarning(f"page {number + first} : {share} ; une nouvelle page avant "
+                                         f"« {words} » l'équilibrerait avec la précédente : écrivez "
+                                         "{{ new_page() }} avant cette ligne", *where))
+                break
+        else:
+            out.append(ReportWarning(f"page {number + first} : {message}", source))
+    return out
+
+
+def findings(document) -> list[tuple]:
+    """(page index, what is wrong) for each page of a laid-out document; a half-empty page that
+    a page break earlier would balance adds (chapter id, text of the block to put on a new page)."""
     found = []
     per_page: list[dict[str, int]] = []
     for number, page in enumerate(document.pages):
@@ -132,43 +154,98 @@ def missing_glyphs(document) -> list[tuple[int, str]]:
 HALF = 0.55   # a page whose content ends above this fraction of its height is half empty
 
 
-def half_empty_pages(document) -> list[tuple[int, str]]:
+def _extent(page_box, area: float) -> tuple[float | None, bool]:
+    """The lowest printed thing of a page (None: nothing), and whether a coloured box fills it."""
+    lowest = None
+    for child in page_box.children:
+        if getattr(child, "element_tag", None) != "html" and type(child).__name__ != "FootnoteAreaBox":
+            continue
+        for box in boxes(child):
+            kind = type(box).__name__
+            style = getattr(box, "style", None)
+            painted = style is not None and (style["background_color"].alpha > 0
+                                             or bool(style["background_image"] and style["background_image"][0][0] != "none")
+                                             or any(style[f"border_{side}_width"] for side in ("top", "bottom")))
+            if not (kind == "TextBox" and box.text.strip() or "Replaced" in kind or painted):
+                continue
+            if kind == "TextBox" and style["color"].alpha == 0:
+                continue   # text that is not printed (a mark for the bookmarks)
+            if painted and box.border_width() * box.border_height() > 0.8 * area:
+                return lowest, True
+            bottom = box.border_box_y() + box.border_height()
+            lowest = bottom if lowest is None else max(lowest, bottom)
+    return lowest, False
+
+
+BREAKABLE = {"p", "h2", "h3", "h4", "h5", "ul", "ol", "li", "div", "figure", "section", "blockquote", "table"}
+
+
+def _break_points(page_box) -> list[tuple[object, str]]:
+    """(box, chapter id) of each block that starts on a page inside a chapter, top to bottom:
+    the places where a page break could be asked for."""
+    found = []
+
+    def walk(box, chapter: str, parent) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element is not parent:
+            classes = (element.get("class") or "").split()
+            if element.tag == "section" and "chapter" in classes:
+                chapter = element.get("id") or chapter
+            elif chapter and element.tag in BREAKABLE and type(box).__name__ in ("BlockBox", "ListItemBox",
+                                                                                  "TableWrapperBox"):
+                found.append((box, chapter))
+        for child in getattr(box, "children", None) or []:
+            walk(child, chapter, element)
+
+    walk(page_box, "", None)
+    return found
+
+
+def _balance(before_box, lowest: float, height: float) -> list[list[str]]:
+    """Where a page break on the page before a half-empty one would leave both pages above
+    :data:`HALF`: [chapter id, opening words, element id] of the blocks that could open the half-empty page,
+    the best balance first (a heading rather than a paragraph when they come close)."""
+    top, bottom = before_box.content_box_y(), before_box.content_box_y() + before_box.height
+    scored = {}
+    points = _break_points(before_box)
+    flow_end = max((box.position_y + box.margin_height() for box, _ in points), default=top)
+    for box, chapter in points:
+        start = box.position_y
+        after = lowest + flow_end - start     # what follows the break moves down to the next page
+        if start <= top + TOLERANCE or start < HALF * height or after < HALF * height or after > bottom - TOLERANCE:
+            continue
+        words = " ".join(_text(box).split()[:8])
+        key = (chapter, words, box.element.get("id") or "")
+        if words and key not in scored:
+            heading = getattr(box, "element_tag", "") in ("h2", "h3", "h4")
+            scored[key] = abs(start - after) - (0.1 * height if heading else 0)
+    return [list(key) for key in sorted(scored, key=scored.get)]
+
+
+def half_empty_pages(document) -> list[tuple]:
     """Pages whose lowest text, rule, box or image ends above :data:`HALF` of the page height.
 
     The first and last pages (cover, back cover) and pages that a coloured box fills
-    (dividers) are not looked at: they are meant to hold little.
+    (dividers) are not looked at: they are meant to hold little. When a page break before a
+    block of the page above would leave both pages fuller than :data:`HALF` (the last page of
+    a part, before its divider), the finding names that block.
     """
     found = []
     last = len(document.pages) - 1
-    for number, page in enumerate(document.pages):
+    extents = []
+    for page in document.pages:
         page_box = page._page_box
-        height, area = page_box.margin_height(), page_box.margin_width() * page_box.margin_height()
-        if number in (0, last):
+        extents.append(_extent(page_box, page_box.margin_width() * page_box.margin_height()))
+    for number, page in enumerate(document.pages):
+        height = page._page_box.margin_height()
+        lowest, full = extents[number]
+        if number in (0, last) or full or lowest is None or lowest >= HALF * height:
             continue
-        lowest, full = None, False
-        for child in page_box.children:
-            if getattr(child, "element_tag", None) != "html" and type(child).__name__ != "FootnoteAreaBox":
-                continue
-            for box in boxes(child):
-                kind = type(box).__name__
-                style = getattr(box, "style", None)
-                painted = style is not None and (style["background_color"].alpha > 0
-                                                 or bool(style["background_image"] and style["background_image"][0][0] != "none")
-                                                 or any(style[f"border_{side}_width"] for side in ("top", "bottom")))
-                if not (kind == "TextBox" and box.text.strip() or "Replaced" in kind or painted):
-                    continue
-                if kind == "TextBox" and style["color"].alpha == 0:
-                    continue   # text that is not printed (a mark for the bookmarks)
-                bottom = box.border_box_y() + box.border_height()
-                if painted and box.border_width() * box.border_height() > 0.8 * area:
-                    full = True
-                    break
-                lowest = bottom if lowest is None else max(lowest, bottom)
-            if full:
-                break
-        if full or lowest is None:
-            continue
-        if lowest < HALF * height:
-            found.append((number, f"la page finit à {round(100 * lowest / height)} % de sa hauteur : "
-                                  "un bloc a sauté à la page suivante ou le chapitre finit tôt"))
+        message = (f"la page finit à {round(100 * lowest / height)} % de sa hauteur : "
+                   "un bloc a sauté à la page suivante ou le chapitre finit tôt")
+        before, full_before = extents[number - 1]
+        cuts = []
+        if number > 1 and before is not None and not full_before:
+            cuts = _balance(document.pages[number - 1]._page_box, lowest, height)
+        found.append((number, message, cuts) if cuts else (number, message))
     return found

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from . import preflight
 from .errors import LayoutError, ReportWarning
 from .files import replacing
 from .pdf import write_pdf_atomically
@@ -189,7 +190,7 @@ class Piece:
     anchors: list[list] = field(default_factory=list)     # [page, name, x, y]
     links: list[list] = field(default_factory=list)       # [page, target, x, y, w, h] to another piece
     cuts: dict = field(default_factory=dict)               # long tables measured in this piece
-    findings: list[list] = field(default_factory=list)     # preflight: [page, message]
+    findings: list[list] = field(default_factory=list)     # preflight: [page, message, (chapter, words)]
     warnings: list[str] = field(default_factory=list)
     printed: dict = field(default_factory=dict)            # target → page number it prints
 
@@ -245,7 +246,8 @@ class Assembler:
     """Lays an edition's HTML out in pieces and assembles its PDF."""
 
     def __init__(self, cache: Path, base: Path, allowed: list[Path], source: Path, tables: dict,
-                 workers: int = 2, fingerprint: str = "", wants_cuts: bool = True):
+                 workers: int = 2, fingerprint: str = "", wants_cuts: bool = True,
+                 locate: preflight.Locate | None = None):
         self.cache = cache
         self.base = base
         self.allowed = allowed
@@ -254,6 +256,7 @@ class Assembler:
         self.workers = max(1, workers)
         self.fingerprint = fingerprint
         self.wants_cuts = wants_cuts
+        self.locate = locate
 
     def render(self, html: str, target: Path) -> Result:
         from weasyprint import CSS
@@ -319,7 +322,7 @@ class Assembler:
         warnings = [ReportWarning(f"WeasyPrint : {m}", self.source) for p in pieces for m in p.warnings]
         first = 1
         for piece in pieces:
-            warnings += [ReportWarning(f"page {first + n} : {message}", self.source) for n, message in piece.findings]
+            warnings += preflight.warnings(piece.findings, self.source, self.locate, first)
             first += len(piece.pages)
         from .longtables import Cut
 

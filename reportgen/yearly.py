@@ -6,7 +6,8 @@
   columns named ``N``, ``N-1``… shift the same way; other figures are to collect again;
 - key figures keep last year's value as ``previous`` and wait for the new one;
 - the figures cited in the text are to collect again;
-- chapters are copied and flagged ``review: à réécrire`` in their front matter.
+- chapters are copied and flagged ``review: à réécrire`` in their front matter; the page
+  breaks fitted by hand to last year's pages (``{{ new_page() }}``) are taken out.
 
 :func:`status` lists what is still to fill or to review; :func:`restated` compares an
 edition's N-1 figures with what the previous edition printed for that year.
@@ -34,6 +35,7 @@ from .yamlio import load_plain
 MISSING = french.MISSING
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 REVIEW = "à réécrire"
+NEW_PAGE = re.compile(r"(?m)^[ \t]*\{\{-?\s*new_page\(\s*\)\s*-?\}\}[ \t]*\n?")
 
 
 def previous_edition(project: Project, caisse: str, year: int) -> str | None:
@@ -76,8 +78,13 @@ def new_edition(project: Project, target: str, source: str | None = None) -> lis
     for md in sorted(new.content.rglob("*.md")):
         # a figure cited in the text is this year's: « fig("t.ligne.2023") » becomes 2024's
         text = md.read_text(encoding="utf-8")
-        md.write_text(re.sub(r"\b((?:fig|callout)\(\s*\")([^\"]*)\"",
-                             lambda m: f'{m[1]}{shift_ref(m[2])}"', text), encoding="utf-8")
+        text = re.sub(r"\b((?:fig|callout)\(\s*\")([^\"]*)\"", lambda m: f'{m[1]}{shift_ref(m[2])}"', text)
+        # a page break fitted to last year's text would not fall right under this year's
+        text, fitted = NEW_PAGE.subn("", text)
+        md.write_text(text, encoding="utf-8")
+        if fitted:
+            done.append(f"{md.relative_to(project.root)} : {fitted} saut(s) de page {{{{ new_page() }}}} "
+                        "de l'an dernier retiré(s)")
         if _flag_for_review(md):
             done.append(f"{md.relative_to(project.root)} : à réécrire")
     manifest = new.manifest
