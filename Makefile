@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install reports test test-quick golden clean
+.PHONY: install reports test test-quick golden gallery clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,9 @@ $(VENV)/.test-tools: scripts/install-test-deps.sh tests/browser/package-lock.jso
 
 golden: install            ## accept the current HTML and cover image as the new references
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pdf.py
+
+gallery: reports           ## the README's pictures: each edition's cover and a spread, in docs/gallery/
+	$(BIN)/python scripts/gallery.py
 
 clean:
 	rm -rf build/*/ $(VENV)
