@@ -382,7 +382,7 @@ class ContentRenderer:
         html, chapter.sections = _number_sections(html, chapter.id)
         for section in chapter.sections:   # a figure in a heading: the sommaire shows its text
             section.title = re.sub(r"<[^>]+>", "", put_blocks_back(section.title, blocks, nonce)).strip()
-        chapter.html = close_heading_gaps(put_blocks_back(html, blocks, nonce))
+        chapter.html = mark_tiles_in_text(close_heading_gaps(put_blocks_back(html, blocks, nonce)))
         from .paths import check_html   # every file the chapter's HTML loads or links to is in the project
         check_html(chapter, self.root)
 
@@ -625,6 +625,34 @@ def put_blocks_back(html: str, blocks: list[str], nonce: str) -> str:
         if not count:
             break
     return html
+
+
+_TEXT_END = re.compile(r"</(?:p|ul|ol)>\s*$")
+_TEXT_START = re.compile(r"\s*<(?:p|ul|ol)[\s>]")
+_LONE_TILE = re.compile(r'<div class="kpis kpis--1(?=[\s"])(?![^"]*kpis--parent)')
+
+
+def mark_tiles_in_text(html: str) -> str:
+    """A group of one tile written between two blocks of running text gets the class
+    ``kpis--in-text``: a layout may set it beside the text (the national one, in its side
+    column). Marked here, once, rather than found by a ``:has()`` selector, which costs
+    WeasyPrint a second of style matching per report."""
+    out, done = [], 0
+    for match in _LONE_TILE.finditer(html):
+        start = match.start()
+        if start < done or not _TEXT_END.search(html[max(0, start - 400):start]):
+            continue
+        depth, end = 0, None
+        for tag in re.compile(r"<(/?)div\b").finditer(html, start):
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                end = html.find(">", tag.start()) + 1
+                break
+        if end is None or not _TEXT_START.match(html, end):
+            continue
+        out.append(html[done:match.start()] + '<div class="kpis kpis--in-text kpis--1')
+        done = match.end()
+    return "".join(out) + html[done:]
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:

@@ -8,6 +8,7 @@ import re
 import statistics
 from pathlib import Path
 
+import pytest
 import yaml
 from weasyprint import HTML
 
@@ -179,3 +180,40 @@ def test_chapters_flow_on_and_open_a_page_where_a_part_begins(project):
     css = STYLE.read_text(encoding="utf-8")
     assert re.search(r"\.chapters-flow \.chapter:not\(\.chapter--opens\)\s*\{[^}]*break-before:\s*auto", css)
     assert re.search(r"(^|\n)\.chapter \{[^}]*break-before:\s*page", css)
+
+
+@pytest.mark.parametrize("html, marked", [
+    ('<p>Avant.</p>\n<div class="kpis kpis--1" id="k"><ul><li><div>12</div></li></ul></div>\n<p>Après.</p>', True),
+    ('<ul><li>Avant</li></ul><div class="kpis kpis--1"><p>12</p></div><ol><li>Après</li></ol>', True),
+    # not amid text: a heading or another group follows, a table comes before, or several tiles
+    ('<p>Avant.</p><div class="kpis kpis--1"><p>12</p></div><h3>Titre</h3>', False),
+    ('<p>Avant.</p><div class="kpis kpis--1"><p>12</p></div><div class="kpis kpis--1"></div><p>x</p>', False),
+    ('<table></table><div class="kpis kpis--1"><p>12</p></div><p>Après.</p>', False),
+    ('<p>Avant.</p><div class="kpis kpis--2"><p>12</p></div><p>Après.</p>', False),
+    ('<p>Avant.</p><div class="kpis kpis--10"><p>12</p></div><p>Après.</p>', False),
+    ('<p>Avant.</p><div class="kpis kpis--1 kpis--parent"><p>12</p></div><p>Après.</p>', False),
+])
+def test_a_lone_tile_amid_running_text_is_marked_for_the_side_column(html, marked):
+    from reportgen.content import mark_tiles_in_text
+
+    out = mark_tiles_in_text(html)
+    assert ("kpis--in-text" in out) is marked, out
+    assert out.replace(" kpis--in-text", "") == html       # nothing else is touched
+
+
+def test_the_side_column_tile_floats_beside_the_text_that_follows():
+    from reportgen.pdf import boxes
+
+    tile = ('<div class="kpis kpis--in-text kpis--1"><ul class="kpi-grid"><li class="kpi">'
+            '<p class="kpi-value">354</p><p class="kpi-label">bénéficiaires</p></li></ul></div>')
+    text = "La caisse a accompagné les assurés dans leurs démarches, au guichet comme en ligne. " * 6
+    html = (f'<html><head><link rel="stylesheet" href="{STYLE.as_uri()}"></head><body>'
+            f'<section class="chapter"><div class="chapter-body"><p>{text}</p>{tile}<p id="after">{text}</p>'
+            f'</div></section></body></html>')
+    document = HTML(string=html, base_url=str(LAYOUT) + "/").render()
+    placed = {getattr(b, "element_tag", ""): b for b in boxes(document.pages[0]._page_box)
+              if getattr(b, "element", None) is not None and b.element.get("class", "").startswith("kpis")
+              or (getattr(b, "element", None) is not None and b.element.get("id") == "after")}
+    tile_box, after = placed["div"], placed["p"]
+    assert tile_box.position_x >= after.position_x + after.width - 1          # in the side column, right of the text
+    assert tile_box.position_y < after.position_y + after.height               # beside the text, not under it
