@@ -87,6 +87,11 @@ class BuildResult:
     web: Path | None = None     # the web edition's page, for a final build
 
 
+def every_chapter(front, parts, back) -> list[Chapter]:
+    """The chapters in reading order: front pages, each part's, back pages."""
+    return [*front, *(c for p in parts for c in p.chapters), *back]
+
+
 class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
@@ -167,7 +172,7 @@ class Builder:
                 exports.export_tables(
                     {t: store.tables[t] for t in self._directives.table_uses},
                     staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
-                    chapters=exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back]))
+                    chapters=exports.table_chapters(every_chapter(front, parts, back)))
                 start = time.perf_counter()   # the same report as an accessible web page
                 self.write_web(manifest, store, front, parts, back, staging)
                 web_page = self.paths.out / "html" / "index.html"
@@ -216,7 +221,8 @@ class Builder:
             html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
             document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
         self.warnings += warnings
-        self.warnings += preflight.check_pages(document, html_path, locator([*front, *(c for p in parts for c in p.chapters), *back]))
+        self.warnings += preflight.check_pages(document, html_path,
+                                                locator(every_chapter(front, parts, back)))
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
@@ -230,7 +236,7 @@ class Builder:
 
         assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
                               store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
-                              locate=locator([*front, *(c for p in parts for c in p.chapters), *back]))
+                              locate=locator(every_chapter(front, parts, back)))
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):
@@ -326,7 +332,7 @@ class Builder:
         for i, part in enumerate(parts):
             for chapter in part.chapters:
                 chapter.part = i
-        for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
+        for chapter in every_chapter(front, parts, back):
             if chapter.meta.get("review"):   # carried over from last year: a warning, an error if strict
                 self.warnings.append(ReportWarning(
                     f"chapitre à relire (« review: {chapter.meta['review']} ») : retirez la ligne une fois "
@@ -407,7 +413,7 @@ class Builder:
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)
-        for chapter in [*front, *(c for p in parts for c in p.chapters), *back]:
+        for chapter in every_chapter(front, parts, back):
             try:
                 renderer.render(chapter)
             except ReportError as exc:
@@ -496,7 +502,7 @@ class Builder:
             proof = {"date": time.strftime("%d/%m/%Y %H:%M"), "version": self._version(),
                      "missing": self._store.missing(),
                      "review": [f"{c.files[0].name} : {c.meta['review']}"
-                                for c in [*front, *(c for p in parts for c in p.chapters), *back]
+                                for c in every_chapter(front, parts, back)
                                 if c.meta.get("review")],
                      "warnings": [str(w) for w in self.warnings]}
         return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,

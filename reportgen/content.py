@@ -629,6 +629,7 @@ def put_blocks_back(html: str, blocks: list[str], nonce: str) -> str:
 
 _TEXT_END = re.compile(r"</(?:p|ul|ol)>\s*$")
 _TEXT_START = re.compile(r"\s*<(?:p|ul|ol)[\s>]")
+_DIV_TAG = re.compile(r"<(/?)div\b")
 _LONE_TILE = re.compile(r'<div class="kpis kpis--1(?=[\s"])(?![^"]*kpis--parent)')
 
 
@@ -643,7 +644,7 @@ def mark_tiles_in_text(html: str) -> str:
         if start < done or not _TEXT_END.search(html[max(0, start - 400):start]):
             continue
         depth, end = 0, None
-        for tag in re.compile(r"<(/?)div\b").finditer(html, start):
+        for tag in _DIV_TAG.finditer(html, start):
             depth += -1 if tag[1] else 1
             if depth == 0:
                 end = html.find(">", tag.start()) + 1
@@ -725,27 +726,27 @@ def locator(chapters: list[Chapter]):
 
     def locate(chapter_id: str, words: str, ident: str = ""):
         chapter = by_id.get(chapter_id)
-        printed = _words(words)
         if chapter is None:
             return None
+        lines = [(path, number + offset, line) for path, text, offset in chapter.bodies
+                 for number, line in enumerate(text.splitlines(), 1)]
         kind, _, name = ident.partition("-")
         if kind in DIRECTIVE_IDS and name:
             written = re.compile(rf"\b{DIRECTIVE_IDS[kind]}\s*\([^)]*[\"']{re.escape(name)}[\"']")
-            for path, text, offset in chapter.bodies:
-                for number, line in enumerate(text.splitlines(), 1):
-                    if written.search(line):
-                        return path, number + offset
+            for path, number, line in lines:
+                if written.search(line):
+                    return path, number
+        printed = _words(words)
         if not printed:
             return None
         # the line that starts with the printed words, or that holds them after a printed label
         # (« FOCUS », a date) or inside a directive (``{% call focus("Titre") %}``)
+        said = [(path, number, _words(line)) for path, number, line in lines]
         for wanted, anywhere in ((printed[:5], False), (printed[:5], True), (printed[1:6], True)):
-            for path, text, offset in chapter.bodies:
-                for number, line in enumerate(text.splitlines(), 1):
-                    have = _words(line)
-                    starts = range(len(have) - len(wanted) + 1) if anywhere else range(1)
-                    if len(wanted) >= 2 and any(have[i:i + len(wanted)] == wanted for i in starts):
-                        return path, number + offset
+            for path, number, have in said:
+                starts = range(len(have) - len(wanted) + 1) if anywhere else range(1)
+                if len(wanted) >= 2 and any(have[i:i + len(wanted)] == wanted for i in starts):
+                    return path, number
         return None
 
     return locate

@@ -38,11 +38,11 @@ def check_pages(document, source: Path, locate: Locate | None = None) -> list[Re
 def warnings(found: list, source: Path, locate: Locate | None = None, first: int = 1) -> list[ReportWarning]:
     """The findings as warnings; one that proposes a cut names the chapter file and line of the cut."""
     out = []
-    for number, message, *cuts in found:
-        for chapter, words, ident in (cuts[0] if cuts and locate else []):
+    for number, message, *balance in found:
+        share, cuts = balance if balance and locate else ("", [])   # « la page finit à 17 % de sa hauteur »
+        for chapter, words, ident in cuts:
             where = locate(chapter, words, ident)
             if where:
-                share = message.split(" : ")[0]   # « la page finit à 17 % de sa hauteur »
                 out.append(ReportWarning(f"page {number + first} : {share} ; une nouvelle page avant "
                                          f"« {words} » l'équilibrerait avec la précédente : écrivez "
                                          "{{ new_page() }} avant cette ligne", *where))
@@ -54,7 +54,8 @@ def warnings(found: list, source: Path, locate: Locate | None = None, first: int
 
 def findings(document) -> list[tuple]:
     """(page index, what is wrong) for each page of a laid-out document; a half-empty page that
-    a page break earlier would balance adds (chapter id, text of the block to put on a new page)."""
+    a page break earlier would balance adds how full it is and the blocks that could open it
+    ([chapter id, opening words, element id], best first)."""
     found = []
     per_page: list[dict[str, int]] = []
     for number, page in enumerate(document.pages):
@@ -241,11 +242,11 @@ def half_empty_pages(document) -> list[tuple]:
         lowest, full = extents[number]
         if number in (0, last) or full or lowest is None or lowest >= HALF * height:
             continue
-        message = (f"la page finit à {round(100 * lowest / height)} % de sa hauteur : "
-                   "un bloc a sauté à la page suivante ou le chapitre finit tôt")
+        share = f"la page finit à {round(100 * lowest / height)} % de sa hauteur"
+        message = f"{share} : un bloc a sauté à la page suivante ou le chapitre finit tôt"
         before, full_before = extents[number - 1]
         cuts = []
         if number > 1 and before is not None and not full_before:
             cuts = _balance(document.pages[number - 1]._page_box, lowest, height)
-        found.append((number, message, cuts) if cuts else (number, message))
+        found.append((number, message, share, cuts) if cuts else (number, message))
     return found

@@ -36,7 +36,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
 FOLIO = re.compile(r"\bcounter\(\s*pages?\b")
 PX_TO_PT = 0.75
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"   # changed when a cached piece's JSON changes shape (preflight findings)
 
 
 # --- cutting the document ---------------------------------------------------------------------
@@ -190,7 +190,7 @@ class Piece:
     anchors: list[list] = field(default_factory=list)     # [page, name, x, y]
     links: list[list] = field(default_factory=list)       # [page, target, x, y, w, h] to another piece
     cuts: dict = field(default_factory=dict)               # long tables measured in this piece
-    findings: list[list] = field(default_factory=list)     # preflight: [page, message, (chapter, words)]
+    findings: list[list] = field(default_factory=list)     # preflight: [page, message(, share, cuts)]
     warnings: list[str] = field(default_factory=list)
     printed: dict = field(default_factory=dict)            # target → page number it prints
 

@@ -7,6 +7,8 @@ names the Markdown line that writes it, and the edition writes the break there.
 from __future__ import annotations
 
 
+from pathlib import Path
+
 from pypdf import PdfReader
 from weasyprint import HTML
 
@@ -36,7 +38,7 @@ def test_the_preflight_names_the_block_that_balances_the_last_page_of_a_part():
     # 257 mm of page: six blocks fill page 2, two more end page 3 at a third of its height
     found = [f for f in findings(HTML(string=_report(_blocks(8))).render()) if "finit à" in f[1]]
     assert [f[0] for f in found] == [2], found
-    page, message, cuts = found[0]
+    page, message, share, cuts = found[0]
     # only block 5 leaves both pages over 55 %: block 4 would empty page 2, block 6 page 3
     assert cuts[0] == ["activite", "Bloc numéro 5 du chapitre", ""], cuts
     assert all(words != "Bloc numéro 4 du chapitre" for _, words, _ in cuts)
@@ -69,12 +71,17 @@ def test_a_page_that_no_single_break_can_balance_gets_the_plain_warning(tmp_path
     assert "un bloc a sauté à la page suivante" in found[0][1]
 
 
-def test_the_locator_finds_headings_directive_titles_and_nothing_else(tmp_path):
-    md = tmp_path / "05-professionnels.md"
-    text = ("Intro.\n\n## Mise en place du guichet unique\n\nTexte.\n\n"
-            '{% call focus("Des contrats entre la Caisse et l’État") %}\nCorps.\n{% endcall %}\n')
-    md.write_text(text, encoding="utf-8")
-    locate = locator([Chapter("pro", [md], {}, [(md, text, 4)])])
+def _chapter(chapter_id: str, name: str, text: str, offset: int = 0) -> tuple[Chapter, Path]:
+    """A chapter read from one Markdown file whose body starts ``offset`` lines into it."""
+    md = Path(name)
+    return Chapter(chapter_id, [md], {}, [(md, text, offset)]), md
+
+
+def test_the_locator_finds_headings_directive_titles_and_nothing_else():
+    chapter, md = _chapter("pro", "05-professionnels.md",
+                           "Intro.\n\n## Mise en place du guichet unique\n\nTexte.\n\n"
+                           '{% call focus("Des contrats entre la Caisse et l’État") %}\nCorps.\n{% endcall %}\n', 4)
+    locate = locator([chapter])
     assert locate("pro", "Mise en place du guichet unique") == (md, 7)
     # the printed label « FOCUS » comes before the title written in the directive
     assert locate("pro", "FOCUS Des contrats entre la Caisse et l'État") == (md, 11)
@@ -82,12 +89,11 @@ def test_the_locator_finds_headings_directive_titles_and_nothing_else(tmp_path):
     assert locate("autre", "Mise en place du guichet unique") is None
 
 
-def test_the_locator_finds_the_directive_that_prints_a_block(tmp_path):
-    md = tmp_path / "04-performante.md"
-    text = ("Texte.\n\n{{ kpis(\"conciliation\") }}\n\n{{ charts('population', 'ages') }}\n\n"
-            "{{ table(\"offre-de-soins\") }}\n")
-    md.write_text(text, encoding="utf-8")
-    locate = locator([Chapter("perf", [md], {}, [(md, text, 0)])])
+def test_the_locator_finds_the_directive_that_prints_a_block():
+    chapter, md = _chapter("perf", "04-performante.md",
+                           "Texte.\n\n{{ kpis(\"conciliation\") }}\n\n{{ charts('population', 'ages') }}\n\n"
+                           "{{ table(\"offre-de-soins\") }}\n")
+    locate = locator([chapter])
     # the tiles print figures that the Markdown does not hold: their id names the directive
     assert locate("perf", "108 saisines reçues en 2017", "kpis-conciliation") == (md, 3)
     assert locate("perf", "Répartition par âge", "chart-ages") == (md, 5)
