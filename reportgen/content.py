@@ -7,11 +7,14 @@ blocks put back in place. Errors name the Markdown file and line.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import math
 import re
 import secrets
 import string
+import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +30,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import french
-from .errors import ContentError, ReportError, display_path
+from .errors import ContentError, LayoutError, ReportError, display_path, gathered
+from .messages import BLOCK_TAGS, jinja_undefined, pieces, syntax_error
 from .yamlio import line_of, parse_yaml, read_text
 
 KINDS = ("chapter", "message", "annex", "glossary", "page")
@@ -74,6 +78,14 @@ class Chapter:
         """The title in the sommaire, where the report prints it differently (``toc:``)."""
         return self.meta.get("toc") or self.title
 
+    @property
+    def annex_label(self) -> str:
+        """« Annexe 2 » for an annex with a ``number:``; "" for one without: its title prints alone."""
+        number = self.meta.get("number")
+        if self.kind != "annex" or number is None or not str(number).strip():
+            return ""
+        return f"Annexe {str(number).strip()}"
+
 
 def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
     """Read the files of a chapter; the first one carries the front matter."""
@@ -97,6 +109,11 @@ def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
                         raise ContentError(f"clé d'en-tête inconnue « {key} »", path,
                                            (line_of(front, key) or 0) + 1,
                                            hint=f"clés possibles : {', '.join(sorted(FRONT_KEYS))}")
+                if isinstance(front.get("number"), (bool, list, dict)):   # « Annexe … »: a number or a letter
+                    raise ContentError(f"« number: {front['number']} » n'est pas un numéro d'annexe", path,
+                                       (line_of(front, "number") or 0) + 1,
+                                       hint="écrivez un numéro ou une lettre (number: 2, number: B), ou retirez "
+                                            "la ligne : l'annexe s'imprime alors avec son seul titre")
             offset = match[0].count("\n")
             text = text[match.end():]
         elif n == 0:
@@ -108,7 +125,15 @@ def read_chapter(files: list[Path], chapter_id: str) -> Chapter:
                            hint=f"valeurs possibles : {', '.join(KINDS)}")
     if not meta.get("title"):
         raise ContentError("« title » manquant dans l'en-tête", files[0], 1)
+    if not any(_COMMENTS.sub("", text).strip() for _, text, _ in bodies):
+        # caught here, in its own file: after the layout it would be a title alone at the foot of a page
+        path, _, offset = bodies[0]
+        raise ContentError("chapitre vide : rien n'est écrit sous l'en-tête", path, offset + 1,
+                           hint="écrivez son texte sous la ligne « --- », ou retirez le fichier de edition.yml")
     return Chapter(chapter_id, files, meta, bodies)
+
+
+_COMMENTS = re.compile(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)    # printed as nothing
 
 
 # --- limits of a chapter's template: what a chapter may ask of the machine ---------------------
@@ -337,6 +362,94 @@ def _check_replace(text: str, old: Any, new: Any) -> None:
 
 
 _COMPILED: dict[str, Any] = {}   # source → compiled code
+_RENDERING: contextvars.ContextVar["ContentRenderer | None"] = contextvars.ContextVar("rendering", default=None)
+_RETRY_SECONDS = 10.0    # trying each directive of a failed file on its own: at most this long per file
+
+
+def place() -> tuple[Path | None, int | None]:
+    """The chapter file and line being rendered, for a directive that warns (a photo not found).
+
+    (None, None) outside a chapter; the line is found on the call stack, in the frame of the
+    chapter's compiled template.
+    """
+    renderer = _RENDERING.get()
+    here = getattr(renderer, "_here", None)
+    if here is None:
+        return None, None
+    path, template, offset = here
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__jinja_template__") is template:
+            return path, template.get_corresponding_lineno(frame.f_lineno) + offset
+        frame = frame.f_back
+    return path, None
+
+
+# --- a file's directives one by one (see ContentRenderer._each_directive) ----------------------
+_BODY_TAGS = {"call", "with", "filter", "autoescape"}     # whose body stands on its own (not a branch of an if)
+_DEFINITIONS = {"set", "set=", "macro", "import", "from"}       # what later directives may use
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    tag: str
+    body: tuple[int, int] | None = None     # between a block's tags
+
+
+def _units(text: str, start: int = 0, end: int | None = None) -> list[_Unit]:
+    """The directives of ``text[start:end]``: each block with its end tag, each other tag alone."""
+    found = [p for p in pieces(text, start, end) if p.kind != "{#"]
+    units: list[_Unit] = []
+    i = 0
+    while i < len(found):
+        piece = found[i]
+        if piece.kind == "{%" and piece.tag in BLOCK_TAGS and piece.closed:
+            j, depth = i + 1, 0
+            while j < len(found):
+                other = found[j]
+                if other.kind == "{%" and other.tag == piece.tag:
+                    depth += 1
+                elif other.kind == "{%" and other.tag == "end" + piece.tag:
+                    if depth == 0:
+                        break
+                    depth -= 1
+                j += 1
+            if j < len(found):
+                units.append(_Unit(piece.start, found[j].end, piece.tag, (piece.end, found[j].start)))
+                i = j + 1
+                continue
+        if piece.tag not in ("else", "elif"):     # within a block that failed: tried with the block
+            units.append(_Unit(piece.start, piece.end, piece.tag))
+        i += 1
+    return units
+
+
+def _only(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with only ``spans`` kept: every other character dropped but the line breaks."""
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        if a < pos:
+            continue
+        out.append("\n" * text.count("\n", pos, a))
+        out.append(text[a:b])
+        pos = b
+    out.append("\n" * text.count("\n", pos))
+    return "".join(out)
+
+
+def _distinct(errors: list[ContentError]) -> list[ContentError]:
+    """Each mistake once, in the order of the lines (one syntax error per line)."""
+    seen: set[tuple] = set()
+    kept = []
+    for error in errors:
+        syntax = error.message.startswith("directive mal écrite")
+        key = (error.line, "syntax") if syntax else (error.line, error.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(error)
+    return sorted(kept, key=lambda e: e.line or 0)
 
 
 class ContentRenderer:
@@ -351,6 +464,12 @@ class ContentRenderer:
                                    keep_trailing_newline=True)
 
     def render(self, chapter: Chapter) -> None:
+        """The chapter's HTML; every mistake of every file of the chapter is reported at once.
+
+        When a file's template fails (a syntax error, an unknown table…), each of its
+        directives is then tried on its own (:meth:`_each_directive`), so that the other
+        mistakes of the file come out with the first, each at its line.
+        """
         blocks: list[str] = []
         self._blocks = blocks
         nonce = "".join(secrets.choice(string.ascii_uppercase) for _ in range(10))
@@ -371,12 +490,27 @@ class ContentRenderer:
         notes = _footnote_definitions(chapter.bodies)
         self.env.start()
         self._written = 0
-        for path, text, offset in chapter.bodies:
-            check_nesting(text, path, offset)
-            text = _inline_footnotes(path, text, offset, notes)
-            rendered = self._run_template(path, text, offset, names)
-            check_nesting(rendered, path, offset, blocks=True)   # what the template itself wrote
-            markdown_parts.append(rendered)
+        problems: list[ContentError] = []
+        rendering = _RENDERING.set(self)
+        try:
+            for path, text, offset in chapter.bodies:
+                check_nesting(text, path, offset)
+                text = _inline_footnotes(path, text, offset, notes)
+                try:
+                    rendered = self._run_template(path, text, offset, names)
+                except ContentError as exc:
+                    found = [exc]
+                    if not self._spent():   # a chapter that ran out of its budget is not run again
+                        found += self._each_directive(path, text, offset, names, time.monotonic() + _RETRY_SECONDS)
+                    problems += _distinct(found)
+                    continue
+                check_nesting(rendered, path, offset, blocks=True)   # what the template itself wrote
+                markdown_parts.append(rendered)
+        finally:
+            self._here = None
+            _RENDERING.reset(rendering)
+        if problems:
+            raise gathered(problems)
         html = markdown_to_html("\n\n".join(markdown_parts))
         html = _shift_headings(html)
         html, chapter.sections = _number_sections(html, chapter.id)
@@ -385,6 +519,45 @@ class ContentRenderer:
         chapter.html = mark_tiles_in_text(close_heading_gaps(put_blocks_back(html, blocks, nonce)))
         from .paths import check_html   # every file the chapter's HTML loads or links to is in the project
         check_html(chapter, self.root)
+
+    def _spent(self) -> bool:
+        """The chapter's budget of loop turns or of written text is used up."""
+        return self.env.steps > MAX_STEPS or self._written > MAX_OUTPUT
+
+    def _each_directive(self, path: Path, text: str, offset: int, names: dict, deadline: float,
+                        start: int = 0, end: int | None = None,
+                        definitions: list[tuple[int, int]] | None = None) -> list[ContentError]:
+        """Each directive of ``text[start:end]`` tried on its own, after a failure of the whole file.
+
+        A directive is a ``{{ … }}``, a lone ``{% … %}``, or a block from its ``{% tag %}`` to its
+        ``{% endtag %}``; the text it is tried in keeps only it and the ``{% set %}`` and
+        ``{% macro %}`` written before it, every other character blanked but the line breaks, so
+        that the lines of its errors are those of the file. A block that fails has its own
+        directives tried in turn (the figures of a ``{% call focus(…) %}``).
+        """
+        found: list[ContentError] = []
+        definitions = list(definitions or [])
+        lines = [(text.count("\n", 0, a) + 1, text.count("\n", 0, b) + 1) for a, b in definitions]
+        for unit in _units(text, start, end):
+            if time.monotonic() > deadline or self._spent():
+                break
+            first = text.count("\n", 0, unit.start) + 1
+            last = first + text.count("\n", unit.start, unit.end)
+            try:
+                self._run_template(path, _only(text, [*definitions, (unit.start, unit.end)]), offset, names)
+            except ContentError as exc:
+                if self._spent():       # trying again ran out of the budget: not a mistake of this line
+                    break
+                # its own line, or the line of a macro it calls; an error elsewhere is not its own
+                if exc.line is not None and any(a <= exc.line - offset <= b for a, b in [(first, last), *lines]):
+                    found.append(exc)
+                if unit.body and unit.tag in _BODY_TAGS:
+                    found += self._each_directive(path, text, offset, names, deadline, *unit.body, definitions)
+                continue
+            if unit.tag in _DEFINITIONS:
+                definitions.append((unit.start, unit.end))
+                lines.append((first, last))
+        return found
 
     def _compile(self, text: str):
         """A chapter's directives compiled once per process: the preview rebuilds only what changed."""
@@ -402,12 +575,15 @@ class ContentRenderer:
             template = self._compile(text)
             template.name = template.filename = shown
         except jinja2.TemplateSyntaxError as exc:
-            raise ContentError(f"directive mal écrite : {exc.message}", path, (exc.lineno or 0) + offset,
-                               hint="une directive s'écrit {{ table(\"nom\") }}") from None
+            french, line = syntax_error(exc, text)     # a block left open: named at the line that opens it
+            raise ContentError(f"directive mal écrite : {french}", path, (line or 0) + offset,
+                               hint="un bloc s'écrit {% call focus(\"Titre\") %}, son texte, puis {% endcall %}"
+                               if "{%" in french else "une directive s'écrit {{ table(\"nom\") }}") from None
         except (RecursionError, MemoryError):
             raise ContentError("directive illisible : parenthèses ou crochets imbriqués trop profondément",
                                path, _deep_brackets(text) + offset,
                                hint="une directive s'écrit {{ table(\"nom\") }}") from None
+        self._here = (path, template, offset)   # for :func:`place`
         try:
             return self._write(template, names)
         except _Written as exc:
@@ -416,18 +592,23 @@ class ContentRenderer:
                                hint="une boucle écrit-elle le même texte des milliers de fois ?") from None
         except jinja2.UndefinedError as exc:
             line = _template_line(exc, shown)
-            raise ContentError(f"nom inconnu : {exc.message}", path, line and line + offset,
+            raise ContentError(f"nom inconnu : {jinja_undefined(exc.message)}", path, line and line + offset,
                                hint=f"directives possibles : {', '.join(sorted(self.directives))}") from None
         except jinja2.exceptions.SecurityError as exc:
             line = _template_line(exc, shown)
-            raise ContentError(f"opération interdite dans le contenu : {exc}", path,
-                               line and line + offset) from None
+            what = re.search(r"attribute '([^']+)'", str(exc))    # Jinja says it in English: only the name is kept
+            raise ContentError("opération interdite dans le contenu" + (f" : « {what[1]} »" if what else ""), path,
+                               line and line + offset,
+                               hint="un chapitre cite ses données par les directives, sans attributs internes"
+                               ) from None
         except (KeyError, ValueError, TypeError, ReportError) as exc:
             line = _template_line(exc, shown)
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             hint = None
             if isinstance(exc, ReportError):
                 message, hint = exc.message, exc.hint
+                if isinstance(exc, LayoutError) and exc.path is not None:   # the template at fault, too
+                    message = f"{message} (dans {exc.where()})"
             raise ContentError(str(message), path, line and line + offset, hint=hint) from None
         except (AttributeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
             # the safety net: a directive given a value of the wrong kind, a computation that fails

@@ -5,12 +5,14 @@ for chart references (``=…``): every printed figure has exactly one source.
 """
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import french, paths
-from .errors import DataError
+from .errors import DataError, ReportError, gathered
 from .readers import READERS
 from .tables import Table, load_table
 from .yamlio import line_of, load_yaml
@@ -134,58 +136,76 @@ class DataStore:
     # --- loading ------------------------------------------------------------------------------
     @classmethod
     def load(cls, root: Path) -> "DataStore":
+        """Every data file read and checked; the mistakes of all of them are reported together.
+
+        Each table file, each entry of a YAML file is checked on its own: a build stops with
+        all their errors at once (:class:`~reportgen.errors.DataErrors`), ``check`` lists each.
+        Charts are resolved once everything else has loaded without error, since they cite it.
+        """
         if not root.is_dir():
             raise DataError("dossier de données introuvable", root,
                             hint="créez-le : chaque édition a son dossier data/<caisse>/<année>/")
         store = cls(root)
+        problems: list[ReportError] = []
+
+        def gather(func, *args):
+            try:
+                return func(*args)
+            except ReportError as exc:
+                problems.append(exc)
+                return None
+
         tables_dir = root / "tables"
         if tables_dir.is_dir():
             for path in sorted(tables_dir.iterdir()):
-                if path.suffix.lower() in READERS or path.suffix == ".yml":
-                    _in_data(path, root)
-                if path.suffix.lower() in READERS:
-                    if not path.is_file():
-                        raise DataError("ce tableau est un dossier, pas un fichier", path,
-                                        hint="remplacez-le par le fichier de données du tableau")
-                    if path.stem in store.tables:
-                        raise DataError(f"le tableau « {path.stem} » existe en deux formats", path)
-                    if not path.with_suffix(".yml").is_file():
-                        raise DataError("tableau sans description", path,
-                                        hint=f"créez {path.stem}.yml à côté, avec au moins « title: »")
-                    store.tables[path.stem] = load_table(path, int(root.name) if root.name.isdigit() else None)
-                elif path.suffix == ".yml" and not any(
-                        path.with_suffix(ext).exists() for ext in READERS):
-                    raise DataError("description de tableau sans fichier de données", path,
-                                    hint=f"ajoutez {path.stem}.csv à côté")
-        for path, key, value, line in store._entries("kpis"):
-            store.kpis[key] = _tile_group(key, value, path, line)
-        for path, key, value, line in store._entries("lists"):
-            store.rosters[key] = _roster(key, value, path, line)
-        for path, key, value, line in store._entries("charts"):
-            if not isinstance(value, dict) or "kind" not in value:
-                raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line,
-                                hint="kind: donut, pie, bar, hbar, grouped-bar, line ou bullet")
-            store.charts[key] = ChartSpec(key, value, path, line)
-        for path, key, value, line in store._entries("contacts"):
-            store.contacts[key] = _contacts(key, value, path, line)
-        for path in _yaml_files(root / "figures"):
-            store._add_figures(load_yaml(path) or {}, path, "")
+                gather(store._load_table, path)
+        for folder, make, target in (("kpis", _tile_group, store.kpis), ("lists", _roster, store.rosters),
+                                     ("charts", _chart_spec, store.charts),
+                                     ("contacts", _contacts, store.contacts)):
+            for path, key, value, line in store._entries(folder, problems):
+                made = gather(make, key, value, path, line)
+                if made is not None:
+                    target[key] = made
+        for path in gather(_yaml_files, root / "figures") or []:
+            gather(store._read_figures, path)
         glossary = root / "glossary.yml"
         if glossary.exists() or glossary.is_symlink():
-            _in_data(glossary, root)
-            store.glossary = _glossary(load_yaml(glossary) or [], glossary)
+            store.glossary = gather(_read_glossary, glossary, root) or []
         clash = set(store.tables) & {k.split(".")[0] for k in store.figures}
         if clash:
-            raise DataError(f"« {sorted(clash)[0]} » est à la fois un tableau et un groupe de chiffres",
-                            root / "figures", hint="renommez le groupe dans figures/")
-        store._check_charts()
+            problems.append(DataError(f"« {sorted(clash)[0]} » est à la fois un tableau et un groupe de chiffres",
+                                      root / "figures", hint="renommez le groupe dans figures/"))
+        if not problems:      # a chart cites tables and tiles: checked against a complete store only
+            store._check_charts(problems)
+        if problems:
+            raise gathered(problems)
         return store
 
-    def _check_charts(self) -> None:
+    def _load_table(self, path: Path) -> None:
+        """One file of ``tables/``: a table with its description, or a description with its table."""
+        root = self.root
+        if path.suffix.lower() in READERS or path.suffix == ".yml":
+            _in_data(path, root)
+        if path.suffix.lower() in READERS:
+            if not path.is_file():
+                raise DataError("ce tableau est un dossier, pas un fichier", path,
+                                hint="remplacez-le par le fichier de données du tableau")
+            if path.stem in self.tables:
+                raise DataError(f"le tableau « {path.stem} » existe en deux formats", path)
+            if not path.with_suffix(".yml").is_file():
+                raise DataError("tableau sans description", path,
+                                hint=f"créez {path.stem}.yml à côté, avec au moins « title: »")
+            self.tables[path.stem] = load_table(path, int(root.name) if root.name.isdigit() else None)
+        elif path.suffix == ".yml" and not any(path.with_suffix(ext).exists() for ext in READERS):
+            raise DataError("description de tableau sans fichier de données", path,
+                            hint=f"ajoutez {path.stem}.csv à côté")
+
+    def _check_charts(self, problems: list[ReportError] | None = None) -> None:
         """Every chart resolved once now, so that its mistakes are reported in its own file.
 
         A chart is otherwise prepared where a chapter places it; an error found there would
-        name the chapter. Values still « à renseigner » are listed by :meth:`missing`.
+        name the chapter. Values still « à renseigner » are listed by :meth:`missing`. With
+        ``problems``, each chart's mistake is noted there and the others are checked.
         """
         from . import charts   # deferred: the charts module reads this one's types
 
@@ -195,6 +215,10 @@ class DataStore:
                 charts.prepare(spec, self)
             except charts.MissingValue:
                 pass
+            except ReportError as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
         self.used = used   # resolving is not citing: « tableau jamais imprimé » still counts uses
 
     def missing(self) -> list[str]:
@@ -213,21 +237,38 @@ class DataStore:
                       for v in values if str(v).strip() == french.MISSING]
         return found
 
-    def _entries(self, folder: str):
-        """Each top-level entry of every YAML file in a folder; a key defined twice is an error."""
+    def _entries(self, folder: str, problems: list[ReportError]):
+        """Each top-level entry of every YAML file in a folder; a key defined twice is an error.
+
+        A file's mistake is noted in ``problems`` and the other files are read.
+        """
         origin: dict[str, Path] = {}
-        for path in _yaml_files(self.root / folder):
-            content = load_yaml(path) or {}
+        try:
+            files = _yaml_files(self.root / folder)
+        except ReportError as exc:
+            problems.append(exc)
+            return
+        for path in files:
+            try:
+                content = load_yaml(path) or {}
+            except ReportError as exc:
+                problems.append(exc)
+                continue
             if not isinstance(content, dict):
-                raise DataError("le fichier doit être une suite de clés « nom: … »", path, 1)
-            if folder == "lists" and "title" in content and ("groups" in content or "rows" in content):
+                problems.append(DataError("le fichier doit être une suite de clés « nom: … »", path, 1))
+                continue
+            if folder == "lists" and _one_roster(content):
                 content = {path.stem: content}  # one roster per file, named after the file
             for key, value in content.items():
                 if key in origin:
-                    raise DataError(f"« {key} » est déjà défini dans {origin[key].name}", path,
-                                    line_of(content, key))
+                    problems.append(DataError(f"« {key} » est déjà défini dans {origin[key].name}", path,
+                                              line_of(content, key)))
+                    continue
                 origin[key] = path
                 yield path, key, value, line_of(content, key)
+
+    def _read_figures(self, path: Path) -> None:
+        self._add_figures(load_yaml(path) or {}, path, "")
 
     def _add_figures(self, mapping: Any, path: Path, prefix: str, line: int | None = 1) -> None:
         if not isinstance(mapping, dict):
@@ -252,7 +293,39 @@ class DataStore:
 
     # --- resolution ---------------------------------------------------------------------------
     def resolve(self, ref: str) -> Value:
-        """``table.row.column``, ``kpis.group.tile`` or a key of ``figures/``."""
+        """``table.row.column``, ``kpis.group.tile`` or a key of ``figures/``.
+
+        An unknown reference says which known ones are closest (« proches : … »), as the
+        other directives do for their names.
+        """
+        try:
+            return self._resolve(ref)
+        except KeyError as exc:
+            message = str(exc.args[0]) if exc.args else f"« {ref} » inconnu"
+            close = self.close_refs(ref)
+            if close:   # the closest references say more than the list of every row or column
+                message = re.sub(r" \((?:lignes|colonnes) : [^()]*\)$", "", message)
+                message += f" (proches : {', '.join(close)})"
+            raise KeyError(message) from None
+
+    def close_refs(self, ref: str, count: int = 3) -> list[str]:
+        """The known references closest to ``ref`` (:mod:`difflib`), among the tables, tile groups
+        and figures whose name is closest to its first part."""
+        head = ref.split(".")[0]
+        heads = set(self.tables) | {k.split(".")[0] for k in self.figures} | ({"kpis"} if self.kpis else set())
+        near = [head] if head in heads else difflib.get_close_matches(head, heads, n=3, cutoff=0.6)
+        candidates: list[str] = []
+        for name in near:
+            if name in self.tables:
+                table = self.tables[name]
+                candidates += [f"{name}.{row.key}.{col.key}" for row in table.rows for col in table.columns[1:]]
+            elif name == "kpis":
+                candidates += [f"kpis.{group.id}.{tile.key}" for group in self.kpis.values()
+                               for top in group.tiles for tile in (top, *top.children)]
+            candidates += [key for key in self.figures if key.split(".")[0] == name]
+        return difflib.get_close_matches(ref, candidates, n=count, cutoff=0.6)
+
+    def _resolve(self, ref: str) -> Value:
         self.used.add(ref)
         if ref in self.figures:
             text, path = self.figures[ref]
@@ -444,10 +517,44 @@ def _roster_groups(raw: Any, path: Path, line: int | None, width: int) -> list[R
     return groups
 
 
+ROSTER_HINT = ("une liste s'écrit title: (le titre imprimé, ou \"\" pour aucun), columns: [Titulaires, Suppléants], "
+               "puis ses lignes sous rows: (- [\"Nom\", \"Qualité\"]) ou ses groupes sous groups: "
+               "(- title: …, puis rows:) ; voir « Les listes » dans docs/edition-format.md")
+
+
+def _one_roster(content: dict) -> bool:
+    """A file of ``lists/`` holds one list, named after the file, when the keys of a list
+    (``title:``, ``columns:``, ``groups:``, ``rows:``…) are written at its top; otherwise each
+    top-level key names a list of its own."""
+    return any(key in ROSTER_KEYS and not isinstance(value, dict) for key, value in content.items())
+
+
+def _roster_text(value: dict, key: str, roster: str, path: Path) -> str:
+    """``title:`` or ``subtitle:``: a text; left empty (« title: »), nothing is printed."""
+    text = value.get(key)
+    if text is None:
+        return ""
+    if isinstance(text, (list, dict)):
+        raise DataError(f"liste « {roster} » : « {key}: » attend un texte", path, line_of(value, key),
+                        hint=f'écrivez {key}: "…" sur une ligne')
+    return str(text)
+
+
 def _roster(key: str, value: Any, path: Path, line: int | None) -> Roster:
+    """One list (:data:`ROSTER_HINT`): its title, columns, then its rows, its groups, or both."""
     if not isinstance(value, dict):
-        raise DataError(f"la liste « {key} » doit avoir « title: » et « groups: »", path, line)
+        raise DataError(f"la liste « {key} » doit être une suite de clés : title:, columns:, puis rows: "
+                        "ou groups:", path, line, hint=ROSTER_HINT)
     _unknown_key(value, ROSTER_KEYS, f"liste « {key} »", path)
+    where = line or line_of(value) or 1
+    if "title" not in value:
+        raise DataError(f"liste « {key} » : « title: » manquant", path, where,
+                        hint="écrivez en tête de la liste title: suivi du titre imprimé au-dessus d'elle "
+                             "(title: Composition du Conseil), ou title: \"\" pour une liste sans titre")
+    if "groups" not in value and "rows" not in value:
+        raise DataError(f"liste « {key} » : ni « rows: » ni « groups: », la liste n'a aucune ligne", path, where,
+                        hint="écrivez ses lignes sous rows: (une par tiret : - [\"Nom\", \"Qualité\"]) ou des "
+                             "groupes sous groups: (- title: Le collège, puis rows:)")
     for field_name in ("columns", "notes"):
         if value.get(field_name) is not None and not isinstance(value[field_name], list):
             raise DataError(f"liste « {key} » : « {field_name}: » attend une liste", path,
@@ -457,8 +564,15 @@ def _roster(key: str, value: Any, path: Path, line: int | None) -> Roster:
     groups = _roster_groups(value.get("groups"), path, line_of(value, "groups"), width)
     if value.get("rows"):
         groups.insert(0, RosterGroup("", _roster_rows(value["rows"], path, line_of(value, "rows"), width)))
-    return Roster(key, str(value.get("title", "")), str(value.get("subtitle", "")), columns, groups,
-                  [str(n) for n in value.get("notes") or []], path)
+    return Roster(key, _roster_text(value, "title", key, path), _roster_text(value, "subtitle", key, path),
+                  columns, groups, [str(n) for n in value.get("notes") or []], path)
+
+
+def _chart_spec(key: str, value: Any, path: Path, line: int | None) -> ChartSpec:
+    if not isinstance(value, dict) or "kind" not in value:
+        raise DataError(f"le graphique « {key} » doit avoir un « kind »", path, line,
+                        hint="kind: donut, pie, bar, hbar, grouped-bar, line ou bullet")
+    return ChartSpec(key, value, path, line)
 
 
 def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList:
@@ -494,6 +608,11 @@ def _contacts(key: str, value: Any, path: Path, line: int | None) -> ContactList
                                [str(a) for a in (address if isinstance(address, list) else str(address).splitlines())],
                                str(item.get("web", "") or ""), [str(x) for x in item.get("lines") or []]))
     return ContactList(key, str(value.get("title", "")), entries, path)
+
+
+def _read_glossary(path: Path, root: Path) -> list[GlossaryEntry]:
+    _in_data(path, root)
+    return _glossary(load_yaml(path) or [], path)
 
 
 def _glossary(raw: Any, path: Path) -> list[GlossaryEntry]:

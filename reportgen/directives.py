@@ -8,6 +8,7 @@ that the content stage turns into « fichier:ligne: message ».
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from markupsafe import Markup
 
 from . import charts as charts_mod
 from . import french, longtables, paths
-from .content import markdown_to_html
+from .content import markdown_to_html, place
 from .datastore import DataStore
 from .errors import ReportWarning
 from .layout import Layout
@@ -207,9 +208,10 @@ class Directives:
         # inside the edition's folder, symlinks followed; the chapter's line is added by the caller
         path = paths.inside(src, self.content_dir, [self.content_dir], self.content_dir, None, "photo",
                             place=paths.edition_place(self.content_dir))
-        if not path.is_file():
+        if not path.is_file():    # named at the chapter's line that asks for it
+            chapter, line = place()
             self.warnings.append(ReportWarning(f"photo absente, rien n'est imprimé à sa place : {src}",
-                                               self.content_dir))
+                                               chapter or self.content_dir, line))
             return ""
         # relative to the document, so the HTML does not depend on where the project lives
         return Path(os.path.relpath(self.content_dir / src, self.out_dir)).as_posix()
@@ -391,7 +393,9 @@ def get(registry: dict, key: str, what: str):
     try:
         return registry[key]
     except KeyError:
-        close = [k for k in registry if key.split("-")[0] in k][:5]
+        close = difflib.get_close_matches(key, list(registry), n=5, cutoff=0.6)
+        close += [k for k in registry if key.split("-")[0] in k and k not in close]
+        close = close[:5]
         hint = f" (proches : {', '.join(close)})" if close else ""
         raise KeyError(f"{what} « {key} » inconnu{hint}") from None
 

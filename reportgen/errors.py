@@ -71,6 +71,55 @@ class ReportWarning(ReportError):
     """Not fatal unless the build is strict; collected and reported at the end."""
 
 
+class ReportErrors(ReportError):
+    """Several problems found together (every bad cell of every table, every broken directive
+    of a chapter): a build stops with all of them on its one line, ``check`` lists each one."""
+
+    SHOWN = 10      # on the one line of a build; ``check`` lists them all
+
+    def __init__(self, errors: list[ReportError]):
+        self.errors = [e for error in errors for e in getattr(error, "errors", [error])]
+        first = self.errors[0]
+        super().__init__(first.message, first.path, first.line, hint=first.hint)
+        self.column = getattr(first, "column", None)
+
+    def __reduce__(self):      # sent whole to another process
+        return self.__class__, (self.errors,)
+
+    def where(self) -> str:
+        return self.errors[0].where()
+
+    def __str__(self) -> str:
+        shown = [f"{e.where()}: {e.message}" if e.where() else e.message for e in self.errors[:self.SHOWN]]
+        text = " ; ".join(shown)
+        if len(self.errors) > self.SHOWN:
+            text += f" ; et {len(self.errors) - self.SHOWN} autre(s) : « reportgen check » les liste toutes"
+        hints = list(dict.fromkeys(e.hint for e in self.errors[:self.SHOWN] if e.hint))
+        if hints:
+            text += " — " + " ; ".join(hints)
+        return _LINE_BREAKS.sub(" ", text)
+
+
+class DataErrors(ReportErrors, DataError):
+    """Several data problems (bad cells of one or more tables), reported together."""
+
+
+class ContentErrors(ReportErrors, ContentError):
+    """Several problems of one chapter (directives, syntax), reported together."""
+
+
+def gathered(errors: list[ReportError]) -> ReportError:
+    """One error as it is, or several in one, of their common kind (data, content) when they share it."""
+    flat = [e for error in errors for e in getattr(error, "errors", [error])]
+    if len(flat) == 1:
+        return flat[0]
+    if all(isinstance(e, DataError) for e in flat):
+        return DataErrors(flat)
+    if all(isinstance(e, ContentError) for e in flat):
+        return ContentErrors(flat)
+    return ReportErrors(flat)
+
+
 _ROOTS: list[Path] = []
 
 

@@ -8,9 +8,9 @@ Readers who want the figures get, beside the PDF (``build/<caisse>-<année>/donn
   rectangle); they are in the workbook.
 - ``<nom-du-pdf>-tableaux.xlsx``: a « Sommaire » sheet linking to one sheet per table; each
   sheet shows the title, the header (merged as printed), real numbers formatted as printed,
-  subtotals and totals in bold, then the notes and the source. A percentage is a real Excel
-  percentage (16,98 % is 0.1698); a unit, an arrow, a comment or a note call « (1) » is shown
-  by the cell's number format, the cell keeping the number.
+  subtotals, totals and emphasised rows (``emphasis``) in bold, then the notes and the source.
+  A percentage is a real Excel percentage (16,98 % is 0.1698); a unit, an arrow, a comment or
+  a note call « (1) » is shown by the cell's number format, the cell keeping the number.
 
 Values are always the printed ones (``Cell.figure``, ``Cell.display``), never recomputed.
 
@@ -48,7 +48,7 @@ from .files import write_bytes
 from .tables import NOTE_MARK, Cell, HeaderCell, Row, Table
 
 SUMMARY_SHEET = "Sommaire"
-BOLD_KINDS = {"subtotal", "subtotal2", "subtotal3", "total", "section", "header"}
+BOLD_KINDS = {"subtotal", "subtotal2", "subtotal3", "total", "section", "header", "emphasis"}
 INDENT = {"dont": 1, "dont2": 2}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _USE = re.compile(r'data-table="([^"]+):\d+"')

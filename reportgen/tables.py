@@ -6,6 +6,7 @@ A computed column appears only where the spec asks for it.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,17 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from . import french
-from .errors import DataError
+from .errors import DataError, gathered
 from .readers import read_grid
 from .yamlio import line_of, load_yaml
 
-ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3", "total", "header", "text"}
+ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3", "total", "emphasis", "header",
+             "text"}
 NOTE_MARK = re.compile(r"\s?\[\^(\w+)\]")   # « EHPAD [^1] », « 1 809[^2] »: a note under the table
 MERGE_LEFT, MERGE_UP = "<<", "^^"
 SPEC_KEYS = {"title", "columns", "header", "source", "notes", "size", "orientation",
              "placeholders", "computed", "caption", "label"}
 SIZES = ("normal", "small")
 ORIENTATIONS = ("portrait", "landscape")
+CAPTIONS = ("shown", "hidden")    # « hidden »: the title names the table (web, workbook) but is not printed
 
 
 def slugify(text: str) -> str:
@@ -90,6 +93,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     size: str = "normal"
     orientation: str = "portrait"
+    caption: str = "shown"         # « hidden »: the title is the table's name, not printed above it
 
     def missing(self) -> list[str]:
         """« file:line (colonne X) » of each value still to collect."""
@@ -163,12 +167,12 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
     placeholders = french.PLACEHOLDERS | {str(p) for p in spec.get("placeholders") or []}
     rows: list[Row] = []
     seen: dict[str, int] = {}
+    bad_cells: list[DataError] = []
     for line, record in grid.rows:
         kind = record[kind_col].strip() if kind_col is not None else ""
         if kind not in ROW_KINDS:
             raise DataError(f"type de ligne « {kind} » inconnu", csv_path, line, "_kind",
-                            hint="section, dont, dont2, subtotal, subtotal2, subtotal3, total, header, "
-                                 "text ou vide")
+                            hint=_kind_hint(kind))
         cells = [_cell_with_marks(record[i]) for i in data_idx]
         label = cells[0].text
         key = record[key_col].strip() if key_col is not None else ""
@@ -180,8 +184,13 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
             else:
                 seen[key] = 1
         for col, cell in zip(columns, cells):
-            _check_cell(cell, col, kind, placeholders, csv_path, line, grid.sheet)
+            try:
+                _check_cell(cell, col, kind, placeholders, csv_path, line, grid.sheet)
+            except DataError as exc:    # every bad cell of the file is reported, not the first only
+                bad_cells.append(exc)
         rows.append(Row(kind, key, cells, line))
+    if bad_cells:
+        raise gathered(bad_cells)
     _check_keys(rows, csv_path, key_col is not None)
     _apply_merges(rows, csv_path)
     table = Table(
@@ -189,6 +198,7 @@ def load_table(csv_path: Path, year: int | None = None) -> Table:
         path=csv_path, spec_path=spec_path, source=str(spec.get("source", "")),
         notes=[str(n) for n in spec.get("notes") or []],
         size=str(spec.get("size", "normal")), orientation=str(spec.get("orientation", "portrait")),
+        caption=str(spec.get("caption", "shown")),
     )
     _check_marks(table, csv_path)
     _add_computed(table, spec.get("computed") or [], spec)
@@ -213,8 +223,10 @@ def _read_spec(spec_path: Path) -> dict:
                         hint="title: …, source: …, columns: … (une clé par ligne)")
     for key in spec:
         if key not in SPEC_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(SPEC_KEYS), n=1, cutoff=0.6)
             raise DataError(f"clé inconnue « {key} »", spec_path, line_of(spec, key),
-                            hint=f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
+                            hint=f"vouliez-vous dire « {close[0]} » ?" if close
+                            else f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
     shapes = {"columns": (dict, "une description par nom de colonne (« 2017: {label: …} »)"),
               "header": (list, "une liste de lignes d'en-tête"),
               "notes": (list, "une liste de notes, une par ligne (« - texte »)"),
@@ -223,11 +235,25 @@ def _read_spec(spec_path: Path) -> dict:
     for key, (kind, expected) in shapes.items():
         if spec.get(key) is not None and not isinstance(spec[key], kind):
             raise DataError(f"« {key}: » attend {expected}", spec_path, line_of(spec, key))
-    for key, allowed in (("size", SIZES), ("orientation", ORIENTATIONS)):
+    for key, allowed in (("size", SIZES), ("orientation", ORIENTATIONS), ("caption", CAPTIONS)):
         if key in spec and spec[key] not in allowed:
             raise DataError(f"« {key}: {spec[key]} » inconnu", spec_path, line_of(spec, key),
                             hint=f"valeurs possibles : {', '.join(allowed)}")
+    if spec.get("caption") == "hidden" and not str(spec.get("title") or "").strip():
+        raise DataError("« caption: hidden » sans « title: » : le titre non imprimé nomme le tableau", spec_path,
+                        line_of(spec, "caption"),
+                        hint="écrivez le titre dans « title: » (il nomme le tableau pour les lecteurs d'écran "
+                             "et dans le classeur, sans être imprimé)")
     return spec
+
+
+def _kind_hint(kind: str) -> str:
+    """The row kinds, or the one ``kind`` was most likely meant to be."""
+    kinds = sorted(ROW_KINDS - {""}, key=["section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3",
+                                          "total", "emphasis", "header", "text"].index)
+    close = difflib.get_close_matches(kind.lower(), kinds, n=1, cutoff=0.6)
+    said = f"vouliez-vous dire « {close[0]} » ? " if close else ""
+    return said + f"types possibles : {', '.join(kinds)} ou vide"
 
 
 def _check_keys(rows: list[Row], path: Path, written: bool) -> None:

@@ -24,7 +24,7 @@ def test_a_clean_edition_has_only_its_known_warning(project):
     errors, warnings = check(project, "magazine/2020")
     assert errors == []
     assert [str(w) for w in warnings] == [
-        "content/magazine/2020: photo absente, rien n'est imprimé à sa place : images/absente.jpg"]
+        "content/magazine/2020/01-identite.md:14: photo absente, rien n'est imprimé à sa place : images/absente.jpg"]
 
 
 def test_every_broken_chapter_is_reported_at_once_without_a_pdf(project):
