@@ -1,12 +1,15 @@
 """The edition manifest (``content/<caisse>/<year>/edition.yml``), typed and validated.
 
 Every option is declared once here with a one-line description. Validation
-reports every problem of the file at once; an unknown key is a warning.
+reports every problem of the file at once, in French (:func:`pydantic_message`); an
+unknown key is a warning that names the closest valid key.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -51,12 +54,16 @@ class Signatory(_Model):
 class Part(_Model):
     title: str = Field(description="Part title, on its divider page and in the sommaire")
     chapters: list[ChapterRef] = Field(description="Chapter files in order; a list of files makes one chapter")
-    summary: str = Field("", description="Optional line printed on the divider page")
+    summary: str = Field("", description="Older name of « intro », read as it when « intro » is not given")
     divider: bool = Field(True, description="Whether the part opens with a divider page")
     photo: str = Field("", description="Photo of the divider page, relative to the edition's folder")
     caption: str = Field("", description="Caption of the divider photo (« Prénom, fonction »), printed with it")
     photo_alt: str = Field("", description="What the divider photo shows, for screen readers (default: the caption)")
     photo_credit: str = Field("", description="Credit printed with the divider photo")
+    number: bool = Field(True, description="False: the part prints no number anywhere and does not count "
+                                           "(the next part takes the number)")
+    intro: str = Field("", description="Short introduction (Markdown), printed on the divider page, "
+                                       "or at the head of the part when it has no divider")
 
 
 class Style(_Model):
@@ -81,6 +88,8 @@ class Style(_Model):
 class Lint(_Model):
     disable: list[str] = Field(default_factory=list,
                                description="House-style rules not applied to this edition (reportgen check)")
+    units: list[str] = Field(default_factory=list,
+                             description="Extra units of typed figures (« 36 agents »): [agents, dossiers]")
 
 
 MOTIFS = ("arcs", "bands", "waves", "pills", "none")
@@ -149,7 +158,8 @@ class Manifest(_Model):
     organisation: str = Field(description="Full name: « CPAM de l'Artois »")
     territory: str = Field("", description="Name printed under the logo on the cover (ARTOIS)")
     title: str = Field("Rapport d'activité", description="Document title")
-    slogan: str = Field("Agir ensemble, protéger chacun", description="Institutional signature")
+    slogan: Union[str, list[str]] = Field("Agir ensemble, protéger chacun",
+                                          description="Institutional signature; a list prints one line each")
     signatory: Signatory = Field(description="Who signs the message")
     layout: str = Field("assurance-maladie", description="Layout folder under layouts/")
     author: str = Field("", description="PDF author metadata (default: the organisation)")
@@ -162,7 +172,8 @@ class Manifest(_Model):
                                        description="The chapters, for a report that has no parts")
     annexes: Part | None = Field(None, description="The annexes, on their own divider")
     back: list[ChapterRef] = Field(default_factory=list, description="Pages after the annexes (glossary)")
-    part_numbering: Literal["none", "arabic"] = Field("arabic", description="Numbers on the part dividers")
+    part_numbering: Literal["none", "arabic"] = Field(
+        "arabic", description="« none »: no part prints a number (divider, sommaire, bookmarks, web edition)")
     style: Style = Field(default_factory=Style, description="Sommaire, numbering, bullets, dividers")
     hashtag: str = Field("", description="Hashtag printed after the sommaire and on the back cover")
     tagline: str = Field("", description="A line printed under the hashtag")
@@ -172,6 +183,8 @@ class Manifest(_Model):
                                description="Inside cover: « Conception et impression : … », photo credits")
     colophon: Literal["none", "reference"] = Field(
         "none", description="« reference »: the credits say the text was written anew, the figures as published")
+    colophon_place: Literal["inside-cover", "end"] = Field(
+        "inside-cover", description="Where the credits page prints: inside the cover, or last before the back cover")
     cover_photo: str = Field("", description="Photo of the cover, relative to the edition's folder")
     cover_photo_alt: str = Field("", description="What the cover photo shows, for screen readers")
     cover_photo_credit: str = Field("", description="Credit printed with the cover photo")
@@ -187,6 +200,28 @@ class Manifest(_Model):
         if not 1990 <= value <= 2100:
             raise ValueError("une année entre 1990 et 2100 est attendue")
         return value
+
+    @field_validator("slogan")
+    @classmethod
+    def _slogan(cls, value: str | list[str]) -> str:
+        """Kept as one text, its lines separated by line breaks: « slogan_lines » stacks them."""
+        if isinstance(value, str):
+            return value
+        lines = [line.strip() for item in value for line in item.splitlines() if line.strip()]
+        if not lines:
+            raise ValueError("slogan vide : écrivez au moins une ligne, ou retirez la clé (le slogan national "
+                             "s'imprime alors)")
+        return "\n".join(lines)
+
+    @property
+    def slogan_lines(self) -> list[str]:
+        """The slogan as printed on the covers, one line each (a list in the manifest stacks them)."""
+        return [line.strip() for line in str(self.slogan).splitlines() if line.strip()] or [""]
+
+    @property
+    def slogan_text(self) -> str:
+        """The slogan on one line, its lines joined by spaces: for metadata and titles."""
+        return " ".join(self.slogan_lines)
 
     @model_validator(mode="after")
     def _parts_or_chapters(self) -> "Manifest":
@@ -208,15 +243,38 @@ def _sub_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def closest_key(key: object, known: Iterable[str]) -> str | None:
+    """The known key ``key`` was most likely meant to be (« titel » → « title »), or None."""
+    if not isinstance(key, str):
+        return None
+    known = list(known)
+    found = difflib.get_close_matches(key, known, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key.lower().replace("-", "_").replace(" ", "_"), known, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def unknown_key_hint(key: object, known: Iterable[str], where: str = "") -> str | None:
+    """« vouliez-vous dire « title » ? », else the keys possible (under ``where``, when it is said)."""
+    known = list(known)
+    close = closest_key(key, known)
+    if close:
+        return f"vouliez-vous dire « {close} » ?"
+    return f"clés possibles sous « {where} » : {', '.join(known)}" if where else None
+
+
 def _unknown_keys(raw: Any, model: type[BaseModel], path: Path, where: str = "") -> list[ReportWarning]:
-    """« clé inconnue » for every key the model does not know, at every level of the file."""
+    """« clé inconnue » for every key the model does not know, at every level of the file.
+
+    Each comes with the closest valid key (``difflib``): « clé inconnue « titel » ignorée —
+    vouliez-vous dire « title » ? ».
+    """
     if not isinstance(raw, dict):
         return []
     warnings = []
     for key, value in raw.items():
         field = model.model_fields.get(key) if isinstance(key, str) else None
         if field is None:
-            hint = f"clés possibles sous « {where} » : {', '.join(model.model_fields)}" if where else None
+            hint = unknown_key_hint(key, model.model_fields, where)
             warnings.append(ReportWarning(f"clé inconnue « {key} » ignorée", path, line_of(raw, key), hint=hint))
             continue
         sub = _sub_model(field.annotation)
@@ -252,9 +310,13 @@ def _entry_line(lines: list[str], start: int | None, entry: str) -> int | None:
 
 
 def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
-    """Chapters and divider photos: files inside the edition's folder, or a ConfigError."""
+    """Chapters and divider photos: files inside the edition's folder, or a ConfigError.
+
+    Every chapter file missing (or a folder) is reported at once, each with its line.
+    """
     folder = path.parent
     lines = path.read_text(encoding="utf-8").splitlines()
+    absent: list[tuple[str, int | None, str]] = []     # (name, line, what is wrong)
 
     def chapters(refs: list, mapping: Any, key: str) -> None:
         start = line_of(mapping, key)
@@ -264,11 +326,9 @@ def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
                 found = inside(name, folder, [folder], path, line, "chapitre", ConfigError,
                                place=edition_place(folder))
                 if found.exists() and not found.is_file():
-                    raise ConfigError(f"chapitre « {name} » : c'est un dossier, pas un fichier", path, line)
-                if not found.exists():    # reported where the name is written, the line to correct
-                    raise ConfigError(f"fichier de chapitre introuvable : « {name} » n'est pas dans "
-                                      f"{edition_place(folder)}", path, line,
-                                      hint="vérifiez le nom du fichier (accents, majuscules, extension .md)")
+                    absent.append((name, line, "c'est un dossier, pas un fichier"))
+                elif not found.exists():    # reported where the name is written, the line to correct
+                    absent.append((name, line, ""))
 
     def photo(part: Part, mapping: Any) -> None:
         if part.photo:
@@ -286,6 +346,19 @@ def _check_files(raw: LineDict, manifest: "Manifest", path: Path) -> None:
     if manifest.cover_photo:
         inside(manifest.cover_photo, folder, [folder], path, line_of(raw, "cover_photo"), "photo de couverture",
                ConfigError, place=edition_place(folder))
+    absent.sort(key=lambda found: found[1] or 0)     # in the order of the file
+    if len(absent) == 1:
+        name, line, wrong = absent[0]
+        if wrong:
+            raise ConfigError(f"chapitre « {name} » : {wrong}", path, line)
+        raise ConfigError(f"fichier de chapitre introuvable : « {name} » n'est pas dans {edition_place(folder)}",
+                          path, line, hint="vérifiez le nom du fichier (accents, majuscules, extension .md)")
+    if absent:
+        listed = " ; ".join(f"ligne {line or '?'} : « {name} »" + (f" ({wrong})" if wrong else "")
+                            for name, line, wrong in absent)
+        raise ConfigError(f"{len(absent)} fichiers de chapitre introuvables dans {edition_place(folder)} : {listed}",
+                          path, absent[0][1],
+                          hint="vérifiez le nom de chaque fichier (accents, majuscules, extension .md)")
 
 
 def theme_file(manifest: Path) -> Path:
@@ -293,16 +366,152 @@ def theme_file(manifest: Path) -> Path:
     return manifest.parent.parent / THEME_FILE
 
 
+# --- pydantic's messages, in French ------------------------------------------------------------------
+# What each kind of value is, as the messages say it: « un texte est attendu, pas « 3 » ».
+_EXPECTED = {
+    "string_type": "un texte", "string_unicode": "un texte",
+    "list_type": "une liste (« - élément » par ligne, ou [a, b])", "tuple_type": "une liste",
+    "set_type": "une liste",
+    "int_type": "un nombre entier", "int_parsing": "un nombre entier", "int_from_float": "un nombre entier",
+    "float_type": "un nombre", "float_parsing": "un nombre", "decimal_type": "un nombre",
+    "decimal_parsing": "un nombre",
+    "bool_type": "true ou false", "bool_parsing": "true ou false",
+    "dict_type": "une suite de clés « nom: valeur »", "mapping_type": "une suite de clés « nom: valeur »",
+    "model_type": "une suite de clés « nom: valeur »",
+    "model_attributes_type": "une suite de clés « nom: valeur »",
+    "dataclass_type": "une suite de clés « nom: valeur »", "none_required": "rien",
+}
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_TYPE_TAG = re.compile(r"^[A-Za-z_][\w-]*\[.*\]$|^(str|int|float|bool|list|dict|none|None)$|[\[\](),]")
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: « 3 », « rouge », une liste, rien."""
+    if value is None:
+        return "rien (valeur vide)"
+    if isinstance(value, bool):
+        return "« true »" if value else "« false »"
+    if isinstance(value, dict):
+        return "une suite de clés"
+    if isinstance(value, (list, tuple, set)):
+        return "une liste"
+    text = str(value).replace(".", ",") if isinstance(value, float) else str(value)
+    return f"« {text[:40]}… »" if len(text) > 40 else f"« {text} »"
+
+
+def _number(value: Any) -> str:
+    """1000 → « 1 000 », 0.5 → « 0,5 »: a bound as a French reader writes it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = f"{value:,}".replace(",", "\u202f").replace(".", ",")
+        return text
+    return str(value)
+
+
+def pydantic_message(error: Any) -> str:
+    """One error of a pydantic validation (an item of ``ValidationError.errors()``), in French.
+
+    Translated by the error's ``type``; our validators' own messages (``value_error``) are kept
+    as written. A type not listed gets a French sentence too: pydantic's English is never shown.
+    Every pydantic model of the package reports its errors through here (see :func:`_problems`).
+    """
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    shown = _shown(value)
+    if kind == "missing":
+        return "valeur manquante"
+    if kind in ("value_error", "assertion_error"):
+        said = ctx.get("error")
+        text = str(said) if said is not None else str(error.get("msg", ""))
+        return text.removeprefix("Value error, ").removeprefix("Assertion failed, ") or "valeur refusée"
+    if kind in ("literal_error", "enum"):
+        expected = _QUOTED.findall(str(ctx.get("expected", "")))
+        choices = " ou ".join(f"« {x} »" for x in expected) if expected else "une des valeurs de la documentation"
+        return f"{shown} n'est pas une valeur possible : écrivez {choices}"
+    if kind == "int_parsing_size":
+        return f"{shown} : nombre bien trop grand"
+    if kind == "int_from_float":
+        return f"{shown} n'est pas un nombre entier : écrivez-le sans virgule (2, 10…)"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{shown} n'est ni « true » ni « false » : écrivez true (oui) ou false (non)"
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+        return f"{expected} est {'attendue' if expected.startswith('une ') else 'attendu'}, pas {shown}"
+    if kind == "greater_than_equal":
+        return f"{shown} est trop petit : {_number(ctx.get('ge'))} au moins"
+    if kind == "greater_than":
+        return f"{shown} est trop petit : plus de {_number(ctx.get('gt'))} attendu"
+    if kind == "less_than_equal":
+        return f"{shown} est trop grand : {_number(ctx.get('le'))} au plus"
+    if kind == "less_than":
+        return f"{shown} est trop grand : moins de {_number(ctx.get('lt'))} attendu"
+    if kind == "extra_forbidden":
+        return "clé inconnue : retirez-la ou corrigez son nom"
+    if kind in ("too_short", "string_too_short"):
+        unit = "caractère(s)" if kind == "string_too_short" else "élément(s)"
+        return f"trop court : {_number(ctx.get('min_length'))} {unit} au moins"
+    if kind in ("too_long", "string_too_long"):
+        unit = "caractère(s)" if kind == "string_too_long" else "élément(s)"
+        return f"trop long : {_number(ctx.get('max_length'))} {unit} au plus"
+    if kind == "string_pattern_mismatch":
+        return f"{shown} n'a pas la forme attendue"
+    if kind == "invalid_key":
+        return "une clé doit être un texte"
+    if kind == "finite_number":
+        return f"{shown} : un nombre fini est attendu"
+    if kind in ("recursion_loop", "recursion_depth_exceeded"):
+        return "valeur qui se contient elle-même : écrivez-la en toutes lettres"
+    if kind.startswith(("date", "time", "datetime")):
+        return f"{shown} n'est pas une date ou une heure lisible"
+    return f"valeur refusée ({shown}) : vérifiez son écriture dans docs/edition-format.md"
+
+
+def _is_tag(step: Any) -> bool:
+    """A step of an error's place that names a branch of a union (« str », « list[str] »), not a key."""
+    return isinstance(step, str) and bool(_TYPE_TAG.search(step))
+
+
+def _merged(errors: list[dict]) -> list[tuple[tuple, str]]:
+    """(place, French message) of each problem; the branches of one union make one message.
+
+    A value that fits no branch of « a text or a list » gives pydantic one error per branch:
+    the branch that went furthest is reported, or, when none did, « un texte ou une liste est
+    attendu, pas … ».
+    """
+    out: list[tuple[tuple, str]] = []
+    unions: dict[tuple, list[dict]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        tag = next((i for i, step in enumerate(loc) if _is_tag(step)), None)
+        if tag is None:
+            out.append((loc, pydantic_message(err)))
+        else:
+            if loc[:tag] not in unions:
+                out.append((loc[:tag], ""))          # its place in the order of the problems
+            unions.setdefault(loc[:tag], []).append(err)
+    for n, (loc, message) in enumerate(out):
+        if message:
+            continue
+        branches = unions[loc]
+        clean = [tuple(s for s in err["loc"] if not _is_tag(s)) for err in branches]
+        deepest = max(len(c) for c in clean)
+        furthest = [(c, err) for c, err in zip(clean, branches) if len(c) == deepest]
+        if deepest == len(loc) and len(furthest) > 1 and all(e["type"] in _EXPECTED for _, e in furthest):
+            kinds = list(dict.fromkeys(_EXPECTED[e["type"]].split(" (")[0] for _, e in furthest))
+            out[n] = (loc, f"{' ou '.join(kinds)} est attendu, pas {_shown(furthest[0][1].get('input'))}")
+        else:
+            out[n] = (furthest[0][0], pydantic_message(furthest[0][1]))
+    return out
+
+
 def _problems(exc: ValidationError, raw: Any, what: str) -> tuple[str, int | None]:
     """Every problem of a validation, each with its line, in one message; and the first line."""
     problems = []
     lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
+    for loc, message in _merged(exc.errors()):
         # the whole manifest is at fault (« parts » and « chapters » together): the line of « chapters »
         line = _line_at(raw, loc) if loc else line_of(raw, "chapters" if "chapters" in raw else "parts")
         lines.append(line)
-        message = "valeur manquante" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
         problems.append(f"ligne {line or '?'} : « {'.'.join(map(str, loc))} » : {message}" if loc else message)
     return f"{what} : " + " ; ".join(problems), lines[0]
 
