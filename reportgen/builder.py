@@ -33,7 +33,7 @@ from .config import Manifest, load_manifest, theme_file
 from .content import Chapter, ContentRenderer, locator, read_chapter
 from .datastore import DataStore
 from .directives import Directives
-from .errors import DataError, ReportError, ReportWarning
+from .errors import ConfigError, DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
 from .layout import Layout, load_layout
 from . import exports, lint, longtables, preflight, yearly
@@ -72,6 +72,7 @@ class Part:
     photo_alt: str = ""
     photo_credit: str = ""
     colour: str = ""       # its divider's colour, from the theme's « chapters »
+    intro: str = ""        # its introduction (``intro:``), as typeset HTML
     chapter_colours: dict[str, str] = field(default_factory=dict)   # chapter id → its divider's colour
 
 
@@ -137,10 +138,12 @@ class Builder:
         manifest, layout, store, front, parts, back = self.read()
         self._store = store
         self.warnings += yearly.restated(self.project, self.paths, store)
-        missing = store.missing()
-        if missing and not self.draft:
+        placeholders = self._placeholders()
+        missing = [f"{path.name}:{line} (« {key} »)" for path, key, line in placeholders] + store.missing()
+        if missing and not self.draft:   # named by the first file that holds one, the others listed
+            first, line = (placeholders[0][0], placeholders[0][2]) if placeholders else (self.paths.data, None)
             raise DataError(f"{len(missing)} valeur(s) encore « à renseigner », dont : "
-                            + " ; ".join(missing[:5]), self.paths.data,
+                            + " ; ".join(missing[:5]), first, line,
                             hint=f"« reportgen status {self.paths.name} » les liste toutes ; "
                                  "« reportgen build --draft » produit un PDF de travail qui les signale")
         self._stage(2)
@@ -192,7 +195,7 @@ class Builder:
         """
         from . import web
 
-        layout = load_layout(self.project.layouts, manifest.layout, self.paths.content / "layout", medium="web")
+        layout = load_layout(self.project.layout_roots, manifest.layout, self.paths.content / "layout", medium="web")
         charts = web.Charts(self.paths.out, manifest.theme.model_dump())
         known = len(self.warnings)
         self.compute(manifest, layout, store, front, parts, back, svg_of=charts)
@@ -273,7 +276,7 @@ class Builder:
 
     def _allowed(self) -> list[Path]:
         p = self.project
-        return [p.layouts, p.content, p.data, p.build]
+        return [*p.layout_roots, p.content, p.data, p.build]
 
     def read(self):
         """Stage 1: everything is read and validated before anything is written."""
@@ -283,7 +286,7 @@ class Builder:
         manifest, warnings = load_manifest(self.paths.manifest)
         self.warnings += warnings
         edition_layout = self.paths.content / "layout"
-        layout = load_layout(self.project.layouts, manifest.layout, edition_layout)
+        layout = load_layout(self.project.layout_roots, manifest.layout, edition_layout)
         store = DataStore.load(self.paths.data)
         used_files: set[Path] = set()
 
@@ -307,12 +310,14 @@ class Builder:
 
         front = chapters(manifest.front, "")
         parts = []
+        count = manifest.style.first_part_number    # a part with « number: false » does not count
         for n, part in enumerate(manifest.parts, manifest.style.first_part_number):
-            number = n if manifest.part_numbering == "arabic" else None
+            number = count if manifest.part_numbering == "arabic" and part.number else None
+            count += number is not None
             parts.append(Part(part.title, number, chapters(part.chapters, ""), f"partie-{n}", divider=part.divider,
                               photo=part.photo, caption=part.caption, photo_alt=part.photo_alt,
-                              photo_credit=part.photo_credit,
-                              label="" if number is None else str(n).zfill(manifest.style.part_number_width)))
+                              photo_credit=part.photo_credit, intro=_intro_html(part.intro or part.summary),
+                              label="" if number is None else str(number).zfill(manifest.style.part_number_width)))
         if manifest.chapters:   # a report without parts: its chapters stand at the first level
             parts.append(Part("", None, chapters(manifest.chapters, ""), "chapitres", kind="chapters",
                               divider=False))
@@ -321,7 +326,8 @@ class Builder:
             annexes = manifest.annexes
             parts.append(Part(annexes.title, None, chapters(annexes.chapters, ""), "annexes", kind="annexes",
                               divider=annexes.divider, photo=annexes.photo, caption=annexes.caption,
-                              photo_alt=annexes.photo_alt, photo_credit=annexes.photo_credit))
+                              photo_alt=annexes.photo_alt, photo_credit=annexes.photo_credit,
+                              intro=_intro_html(annexes.intro or annexes.summary)))
         _colour_dividers(manifest, parts)
         manifest = self._photos(manifest, parts)
         back = chapters(manifest.back, "")
@@ -423,6 +429,11 @@ class Builder:
         self._directives = directives
         return directives.used_charts
 
+    def _placeholders(self) -> list[tuple[Path, str, int | None]]:
+        """Words « à renseigner » left in the manifest and the lists of names (``init`` writes some)."""
+        files = [self.paths.manifest, *sorted((self.paths.data / "lists").glob("*.yml"))]
+        return [(path, key, line) for path in files for key, line in yearly.manifest_missing(path)]
+
     def check(self) -> list[ReportError]:
         """Everything a build validates, without laying out: every problem, then the warnings.
 
@@ -431,12 +442,15 @@ class Builder:
         problems: list[ReportError] = []
         try:
             manifest, layout, store, front, parts, back = self.read()
-        except ReportError as exc:
-            return [exc]
+        except ReportError as exc:      # every bad cell of every table, each on its own line
+            return list(getattr(exc, "errors", [exc]))
         self.warnings += yearly.restated(self.project, self.paths, store)
+        problems += [ConfigError(f"« {key} » encore « à renseigner »", path, line)
+                     for path, key, line in self._placeholders()]
         problems += [DataError("valeur encore « à renseigner »", self.paths.data / place.split(" ")[0])
                      for place in store.missing()]
         self.compute(manifest, layout, store, front, parts, back, problems=problems)
+        problems = [p for problem in problems for p in getattr(problem, "errors", [problem])]   # each directive
         used_tables = set(self._directives.table_uses)
         used_tables |= {str(c.raw.get("table")) for c in store.charts.values() if c.raw.get("table")}
         used_tables |= {ref.split(".")[0] for ref in store.used}
@@ -444,11 +458,9 @@ class Builder:
             if name not in used_tables:
                 self.warnings.append(ReportWarning(f"tableau « {name} » jamais imprimé", table.path,
                                                    hint="placez-le avec {{ table(\"" + name + "\") }} ou retirez-le"))
-        unknown = sorted(set(manifest.lint.disable) - set(lint.RULES))
-        if unknown:
-            problems.append(ReportError(f"règle de style inconnue « {unknown[0]} »", self.paths.manifest,
-                                        hint=f"règles : {', '.join(lint.RULES)}"))
-        self.warnings += [f.warning() for f in lint.lint_edition(self.paths.content, manifest.lint.disable, store)]
+        problems += lint.unknown_rules(manifest.lint.disable, self.paths.manifest)
+        self.warnings += [f.warning() for f in lint.lint_edition(self.paths.content, manifest.lint.disable, store,
+                                                                 units=manifest.lint.units)]
         if not problems:
             try:
                 self.render_html(manifest, layout, front, parts, back)
@@ -510,7 +522,7 @@ class Builder:
 
     def _inputs(self) -> str:
         """A fingerprint of all a build reads: the edition, the caisse's theme, the layouts, the code, the options."""
-        self._layouts_stamp = self._fingerprint([self.project.layouts])   # also keys the draft's pieces
+        self._layouts_stamp = self._fingerprint(self.project.layout_roots)   # also keys the draft's pieces
         theme = theme_file(self.paths.manifest)
         theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
         return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
@@ -581,6 +593,19 @@ def _repeated_line(manifest: Path, name: str) -> int | None:
 # printed only when the edition has a photo
 PHOTO_CREDIT = re.compile(r"\s*(©\s*)?((crédits?|credits?)\s+)?photo", re.IGNORECASE)
 PHOTO_FILES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff"}
+
+
+def _intro_html(text: str) -> str:
+    """A part's introduction (``intro:``): its Markdown as typeset HTML; HTML written in it prints as text."""
+    if not text.strip():
+        return ""
+    from html import escape
+
+    from markupsafe import Markup
+
+    from .content import markdown_to_html
+
+    return Markup(markdown_to_html(escape(text, quote=False)))
 
 
 def _colour_dividers(manifest: Manifest, parts: list[Part]) -> None:

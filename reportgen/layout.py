@@ -54,7 +54,10 @@ class Layout:
             raise LayoutError(f"gabarit « {exc.name} » introuvable dans : "
                               + ", ".join(str(f) for f in self.folders)) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise LayoutError(f"gabarit mal écrit : {exc.message}", exc.filename, exc.lineno) from None
+            from .messages import syntax_error
+
+            message, line = syntax_error(exc)
+            raise LayoutError(f"gabarit mal écrit : {message}", exc.filename, line) from None
         except jinja2.UndefinedError as exc:
             raise LayoutError(f"gabarit « {template} » : {exc.message}", _layout_file(exc, self),
                               _layout_line(exc)) from None
@@ -99,11 +102,18 @@ _BYTECODE = _InMemory()
 MEDIA = ("print", "web")
 
 
-def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = None,
+def load_layout(layouts_root: Path | list[Path], name: str, edition_folder: Path | None = None,
                 medium: str = "print") -> Layout:
-    """Resolve a layout and its parents into a template search path, for print or the web."""
+    """Resolve a layout and its parents into a template search path, for print or the web.
+
+    ``layouts_root`` is one folder of layouts or several, most specific first (a project's
+    ``layouts/``, then the layouts shipped with reportgen): a layout found in several of
+    them is the first folder laid over the next, so a project overrides one template of
+    the national layout without copying the rest.
+    """
     if medium not in MEDIA:
         raise ValueError(f"medium {medium!r} not in {MEDIA}")
+    roots = [layouts_root] if isinstance(layouts_root, Path) else list(layouts_root)
     chain: list[Path] = []
     seen = set()
     current: object = name
@@ -115,38 +125,47 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
         if not isinstance(current, str) or not LAYOUT_NAME.fullmatch(current) or ".." in current:
             raise ConfigError(f"mise en page « {current} » : le nom d'un dossier de layouts/ est attendu, "
                               "sans « / » ni « .. »", *written_in, hint="par exemple : extends: assurance-maladie")
-        inside(current, layouts_root, [layouts_root], *written_in, "mise en page", ConfigError)
-        folder = layouts_root / current
-        try:
-            found = folder.is_dir()
-        except OSError:      # a name too long for the system
-            found = False
+        for root in roots:
+            inside(current, root, [root], *written_in, "mise en page", ConfigError)
+        found = [root / current for root in roots if _is_dir(root / current)]
         if not found:        # named where it is written: edition.yml, or the layout.yml that extends it
+            known = sorted({p.name for root in roots for p in root.iterdir() if p.is_dir()})
             raise ConfigError(f"mise en page « {current} » introuvable dans layouts/", written_in[0],
                               written_in[1] or _manifest_layout_line(written_in[0]),
-                              hint=f"mises en page : {', '.join(sorted(p.name for p in layouts_root.iterdir() if p.is_dir()))}")
+                              hint=f"mises en page : {', '.join(known)}")
         if current in seen:
-            raise ConfigError(f"la mise en page « {current} » s'étend elle-même", folder / "layout.yml")
+            raise ConfigError(f"la mise en page « {current} » s'étend elle-même", found[0] / "layout.yml")
         seen.add(current)
-        chain.append(folder)
-        spec = load_yaml(folder / "layout.yml", ConfigError) if (folder / "layout.yml").exists() else {}
+        chain += found
+        spec_file = next((f / "layout.yml" for f in found if (f / "layout.yml").exists()), None)
+        spec = load_yaml(spec_file, ConfigError) if spec_file else {}
         if spec and not isinstance(spec, dict):
-            raise ConfigError("layout.yml doit être une suite de clés « nom: valeur »", folder / "layout.yml")
+            raise ConfigError("layout.yml doit être une suite de clés « nom: valeur »", spec_file)
         current = (spec or {}).get("extends")
-        written_in = (folder / "layout.yml", line_of(spec, "extends"))
+        written_in = (spec_file, line_of(spec, "extends"))
     own = edition_folder is not None and edition_folder.is_dir()
     if own and not within(edition_folder, [edition_folder.parent]):
         raise ConfigError("le dossier layout/ de l'édition mène hors de l'édition", edition_folder,
                           hint="remplacez le lien par un vrai dossier")
     folders = ([edition_folder] if own else []) + chain
-    stylesheets = []
-    for folder in reversed(folders):   # parents first: the specific sheet wins the cascade
-        stylesheets += _checked(sorted(folder.glob("*.css")), folder)
+
+    def sheets(sub: str) -> list[Path]:
+        """Parents first, so the specific sheet wins the cascade; a project's copy of a layout
+        replaces the shipped sheet of the same name instead of adding to it."""
+        ordered: list[Path] = []
+        taken: set[tuple[str, str]] = set()
+        for folder in folders:          # most specific first, then reversed into cascade order
+            kept = [sheet for sheet in sorted((folder / sub).glob("*.css"))
+                    if (folder.name, sheet.name) not in taken]
+            taken.update((folder.name, sheet.name) for sheet in kept)
+            ordered = _checked(kept, folder) + ordered if kept else ordered
+        return ordered
+
+    stylesheets = sheets(".")
     fonts = next((f / "fonts" for f in folders if (f / "fonts").is_dir()), chain[-1] / "fonts")
     search = folders
     if medium == "web":                # the screen's sheets after all the print ones
-        for folder in reversed(folders):
-            stylesheets += _checked(sorted((folder / "web").glob("*.css")), folder)
+        stylesheets += sheets("web")
         search = [d for f in folders for d in (f / "web", f) if d.is_dir()]
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in search])]
     # "base/…" reaches the next folder down the path, so an override can extend what it replaces
@@ -175,6 +194,13 @@ def load_layout(layouts_root: Path, name: str, edition_folder: Path | None = Non
     env.filters["readable"] = readable     # {{ theme.accent|readable(theme.light) }}: a colour for text
     layout._env = env
     return layout
+
+
+def _is_dir(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError:      # a name too long for the system
+        return False
 
 
 def _checked(sheets: list[Path], home: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import json
 import mimetypes
+import os
 import socket
 import threading
 import time
@@ -28,7 +29,7 @@ from urllib.parse import unquote, urlparse
 
 from .config import theme_file
 from .errors import ReportError
-from .project import Project
+from .project import Project, shipped_layouts
 
 POLL_MS = 500
 IDLE_SECONDS = 5        # a connection that sends nothing for this long is closed
@@ -106,7 +107,7 @@ class Preview:
         """The folders watched: the caisse's (for its ``theme.yml``; see :meth:`wanted`), the
         edition's data, the layouts."""
         caisse = self.paths.content.parent
-        return [p for p in (caisse, self.paths.data, self.project.layouts) if p.exists()]
+        return [p for p in (caisse, self.paths.data, *self.project.layout_roots) if p.exists()]
 
     def wanted(self, path: str | Path) -> bool:
         """Whether a change to ``path`` rebuilds: in the caisse's folder, only the edition's own
@@ -141,11 +142,15 @@ ERROR_PAGE = """<!DOCTYPE html>
 """
 
 
+SHIPPED_URL = "/_reportgen/layouts/"   # where the preview serves the layouts installed with reportgen
+
+
 def make_handler(preview: Preview, port: int | None = None):
     """The request handler; ``port`` is the one the server listens on, for the ``Host`` check."""
     project = preview.project
     root = project.root.resolve()
-    served = [p.resolve() for p in (project.build, project.layouts, project.content, project.data)]
+    served = [p.resolve() for p in (project.build, *project.layout_roots, project.content, project.data)]
+    shipped = shipped_layouts().resolve()
 
     class Handler(BaseHTTPRequestHandler):
         timeout = IDLE_SECONDS    # applied to the socket by StreamRequestHandler.setup
@@ -223,7 +228,10 @@ def make_handler(preview: Preview, port: int | None = None):
 
         def _file(self, path: str) -> None:
             try:
-                target = (root / path.lstrip("/")).resolve()   # a symbolic link is followed, then checked
+                if path.startswith(SHIPPED_URL) and not shipped.is_relative_to(root):
+                    target = (shipped / path[len(SHIPPED_URL):]).resolve()   # reportgen's own layouts
+                else:
+                    target = (root / path.lstrip("/")).resolve()   # a symbolic link is followed, then checked
                 inside = any(target == f or f in target.parents for f in served) and target.is_file()
                 data = target.read_bytes() if inside else b""
             except (OSError, ValueError):   # a name too long, a folder that cannot be read…
@@ -234,7 +242,11 @@ def make_handler(preview: Preview, port: int | None = None):
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if preview.html is not None and target == preview.html.resolve():
                 client = CLIENT.format(version=preview.version, poll=POLL_MS, state=preview.state)
-                data = data.decode("utf-8").replace("</body>", client + "</body>").encode("utf-8")
+                page = data.decode("utf-8").replace("</body>", client + "</body>")
+                if not shipped.is_relative_to(root):   # the layouts installed with reportgen, by their address here
+                    far = Path(os.path.relpath(shipped, target.parent)).as_posix()
+                    page = page.replace(f'"{far}/', f'"{SHIPPED_URL}')
+                data = page.encode("utf-8")
                 kind = "text/html; charset=utf-8"
             self._send(data, kind)
 

@@ -8,27 +8,49 @@ from pathlib import Path
 from .errors import ConfigError
 
 MANIFEST = "edition.yml"
+PROJECT_FILE = "reportgen.yml"   # marks a project's folder, as mkdocs.yml does
 DRAFT = "brouillon"      # the draft's files: rapport-activite-<slug>-brouillon.pdf, beside the final ones
 PROOF = "epreuve"        # the reviewers' proof: rapport-activite-<slug>-epreuve.pdf
 
 
+def shipped_layouts() -> Path:
+    """The layouts that come with reportgen: the national layout and its fonts.
+
+    Installed from a wheel, they are package data (``reportgen/layouts/``); in a source
+    checkout, they are the repository's own ``layouts/`` folder, beside the package.
+    """
+    package = Path(__file__).resolve().parent
+    packaged = package / "layouts"
+    return packaged if packaged.is_dir() else package.parent / "layouts"
+
+
 @dataclass(frozen=True)
 class Project:
-    """A folder holding ``content/``, ``data/``, ``layouts/`` and ``build/``."""
+    """A folder holding ``reportgen.yml``, ``content/``, ``data/``, ``build/`` and, if it has
+    layouts of its own, ``layouts/``."""
 
     root: Path
     layouts_root: Path | None = None   # another project's layouts (tests, shared layouts)
 
     @classmethod
     def find(cls, start: Path | None = None) -> "Project":
-        """The project holding ``start`` (default: $REPORTGEN_ROOT, then the current folder)."""
+        """The project holding ``start`` (default: $REPORTGEN_ROOT, then the current folder).
+
+        A project is the nearest folder, going up, that holds ``reportgen.yml``, or (as
+        before that file existed) both ``content/`` and ``layouts/``.
+        """
         env = os.environ.get("REPORTGEN_ROOT")
         here = Path(env or start or Path.cwd()).resolve()
         for folder in (here, *here.parents):
+            marker = folder / PROJECT_FILE
+            if marker.is_file():
+                check_project_file(marker)
+                return cls(folder)
             if (folder / "content").is_dir() and (folder / "layouts").is_dir():
                 return cls(folder)
-        raise ConfigError("aucun projet reportgen ici : il faut un dossier avec content/ et layouts/",
-                          here, hint="lancez la commande depuis le dossier du projet")
+        raise ConfigError(f"aucun projet reportgen ici ni au-dessus : il faut un dossier avec {PROJECT_FILE}",
+                          here, hint="lancez la commande depuis le dossier du projet, ou commencez-en un "
+                                     "avec : reportgen init caisse/année --organisation \"CPAM de …\"")
 
     @property
     def content(self) -> Path:
@@ -40,7 +62,17 @@ class Project:
 
     @property
     def layouts(self) -> Path:
+        """The project's own layouts: they extend or override the shipped ones."""
         return self.layouts_root or self.root / "layouts"
+
+    @property
+    def layout_roots(self) -> list[Path]:
+        """Where layouts are looked up, most specific first: the project's, then reportgen's own."""
+        roots: list[Path] = []
+        for folder in (self.layouts, shipped_layouts()):
+            if folder.is_dir() and folder.resolve() not in [r.resolve() for r in roots]:
+                roots.append(folder)
+        return roots
 
     @property
     def build(self) -> Path:
@@ -128,3 +160,27 @@ class EditionPaths:
 def tagged(path: Path, tag: str) -> Path:
     """``rapport.pdf`` → ``rapport-<tag>.pdf``: a draft or a proof beside the final file, never over it."""
     return path.with_name(f"{path.stem}-{tag}{path.suffix}")
+
+
+PROJECT_KEYS = {"reportgen": "the version of the project's format (1)"}
+
+
+def check_project_file(path: Path) -> None:
+    """``reportgen.yml``: empty, or a few known keys; anything else names its line."""
+    from difflib import get_close_matches
+
+    from .yamlio import line_of, load_yaml
+
+    raw = load_yaml(path, ConfigError)
+    if raw is None:
+        return
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{PROJECT_FILE} doit être une suite de clés « nom: valeur » (reportgen: 1)", path)
+    for key, value in raw.items():
+        if key not in PROJECT_KEYS:
+            close = get_close_matches(str(key), list(PROJECT_KEYS), n=1)
+            raise ConfigError(f"clé inconnue « {key} »" + (f" — vouliez-vous dire « {close[0]} » ?" if close else ""),
+                              path, line_of(raw, key), hint=f"clés possibles : {', '.join(PROJECT_KEYS)}")
+    if raw.get("reportgen", 1) != 1:
+        raise ConfigError(f"format de projet « {raw['reportgen']} » inconnu : cette version de reportgen lit le "
+                          "format 1", path, line_of(raw, "reportgen"), hint="mettez reportgen à jour")

@@ -172,10 +172,12 @@ def _images(doc, out_dir: Path, target: Path) -> None:
     """Images the chapters name are copied under ``images/``; the page points there.
 
     Only files the rule of :mod:`reportgen.paths` allows are copied: inside the project's
-    ``content/``, ``data/``, ``layouts/`` or ``build/`` (``out_dir`` is ``build/<édition>``).
+    ``content/``, ``data/``, ``layouts/`` (its own or reportgen's) or ``build/`` (``out_dir`` is ``build/<édition>``).
     """
+    from .project import shipped_layouts
+
     project = out_dir.parent.parent
-    roots = [project / "content", project / "data", project / "layouts", project / "build"]
+    roots = [project / "content", project / "data", project / "layouts", shipped_layouts(), project / "build"]
     for img in doc.iter("img"):
         src = img.get("src") or ""
         if not src or re.match(r"^(data|https?):", src, re.I):
