@@ -13,7 +13,10 @@ import traceback
 
 import click
 
+from . import clitext
 from .errors import ReportError, display_path, set_display_root
+
+clitext.install()     # Click's usage errors and help headings, in French
 
 
 def _project():
@@ -60,11 +63,17 @@ class _Main(click.Group):
             sys.exit(1)
 
 
+def _interactive() -> bool:
+    """Whether someone can answer questions: standard input is a terminal (not a script, not CI)."""
+    return sys.stdin.isatty()
+
+
 def _debug(ctx: click.Context) -> bool:
     return bool((ctx.obj or {}).get("debug", ctx.params.get("debug", False)))
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},
+             subcommand_metavar="COMMANDE [ARGUMENTS]…")
 @click.option("--debug", is_flag=True, help="Afficher la trace complète des erreurs.")
 @click.version_option(package_name="reportgen", prog_name="reportgen")
 @click.pass_context
@@ -79,7 +88,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("editions", nargs=-1)
+@click.argument("editions", nargs=-1, metavar="[CAISSE/ANNÉE]…")
 @click.option("--strict", is_flag=True, help="Tout avertissement arrête la construction.")
 @click.option("--draft", is_flag=True,
               help="PDF de travail, rapide : chaque chapitre mis en page à part, en parallèle, et seulement s'il a "
@@ -93,7 +102,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.pass_obj
 def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool, jobs: int,
           archive: bool) -> None:
-    """Construit le PDF des ÉDITIONS (caisse/année) ; sans argument, de toutes les éditions."""
+    """Construit le PDF des éditions nommées (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
 
@@ -164,14 +173,14 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
 
 
 @main.command()
-@click.argument("edition")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port local du serveur (0 : un port libre).")
 @click.option("--open/--no-open", "open_browser", default=True, show_default=True,
               help="Ouvrir l'aperçu dans le navigateur.")
 @click.pass_obj
 def preview(obj: dict, edition: str, port: int, open_browser: bool) -> None:
-    """Aperçu de l'ÉDITION dans le navigateur, reconstruit à chaque enregistrement."""
+    """Aperçu de l’édition dans le navigateur, reconstruit à chaque enregistrement."""
     from .preview import serve
 
     try:
@@ -195,12 +204,12 @@ def preview(obj: dict, edition: str, port: int, open_browser: bool) -> None:
 
 
 @main.command(name="check")
-@click.argument("editions", nargs=-1)
+@click.argument("editions", nargs=-1, metavar="[CAISSE/ANNÉE]…")
 @click.option("--strict", is_flag=True, help="Tout avertissement compte comme une erreur.")
 @click.option("--fix", is_flag=True, help="Applique les corrections de style sûres (montre d'abord les changements).")
 @click.pass_obj
 def check_command(obj: dict, editions: tuple[str, ...], strict: bool, fix: bool) -> None:
-    """Vérifie les ÉDITIONS sans produire de PDF : tous les problèmes d'un coup, par fichier."""
+    """Vérifie les éditions nommées (caisse/année) sans produire de PDF : tous les problèmes d'un coup, par fichier."""
     from .builder import check
     from .config import load_manifest
     from .lint import diff, fixes
@@ -238,11 +247,67 @@ def check_command(obj: dict, editions: tuple[str, ...], strict: bool, fix: bool)
 
 
 @main.command()
-@click.argument("edition")
-@click.option("--from", "source", metavar="CAISSE/ANNÉE", help="Édition à reprendre (par défaut : la précédente).")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.option("--organisation", metavar="NOM", help="L'organisme, en entier : « CPAM de la Vienne ».")
+@click.option("--territory", "--territoire", "territory", metavar="NOM",
+              help="Le nom sous le logo de la couverture (par défaut, tiré de l'organisme : VIENNE).")
+@click.option("--signatory", "--signataire", "signatory", metavar="NOM",
+              help="Qui signe le message de la direction.")
+@click.option("--role", "--fonction", "role", metavar="FONCTION", help="Sa fonction, imprimée sous son nom.")
+@click.option("--address", "--adresse", "address", metavar="LIGNE", multiple=True,
+              help="Une ligne de l'adresse de la quatrième de couverture (à répéter pour chaque ligne).")
+@click.option("--slogan", metavar="TEXTE", help="La signature de la couverture (par défaut, la nationale).")
+@click.pass_obj
+def init(obj: dict, edition: str, organisation: str | None, territory: str | None, signatory: str | None,
+         role: str | None, address: tuple[str, ...], slogan: str | None) -> None:
+    """Commence la première édition d'une nouvelle caisse (CAISSE/ANNÉE, par exemple vienne/2024),
+    sur la mise en page nationale ; dans un dossier qui n'est pas encore un projet, en fait un.
+
+    Ce qui n'est pas donné en option est demandé quand la commande est lancée dans un terminal ;
+    sinon il reste « à renseigner » dans content/CAISSE/ANNÉE/edition.yml."""
+    from pathlib import Path
+
+    from .init import Identity, init_edition, parse_edition, territory_of
+
+    try:
+        parse_edition(edition)        # a wrong name is said before any question
+        asking = _interactive()
+        if organisation is None:
+            if not asking:
+                raise ReportError("--organisation manquant : le nom de l'organisme est nécessaire",
+                                  hint=f'écrivez par exemple : reportgen init {edition} --organisation "CPAM de …"')
+            organisation = click.prompt("Organisme (par exemple « CPAM de la Vienne »)")
+        if asking:
+            territory = territory or click.prompt("Nom sous le logo de la couverture",
+                                                  default=territory_of(organisation))
+            signatory = signatory or click.prompt("Qui signe le message de la direction", default="à renseigner")
+            role = role or click.prompt("Sa fonction", default="à renseigner")
+            if not address:
+                lines = click.prompt("Adresse de la quatrième de couverture (lignes séparées par « / », "
+                                     "vide : aucune)", default="", show_default=False)
+                address = tuple(lines.split("/"))
+            slogan = slogan or click.prompt("Signature de la couverture", default="Agir ensemble, protéger chacun")
+        identity = Identity(organisation, territory or "", signatory or "", role or "", list(address),
+                            slogan or "")
+        project, written = init_edition(Path.cwd(), edition, identity)
+        set_display_root(project.root)
+        for path in written:
+            click.echo(f"  {path.relative_to(project.root)}")
+        caisse = edition.strip("/")
+        click.echo(f"Édition {caisse} créée dans {project.root}. Suite : « reportgen build --draft {caisse} » "
+                   f"pour un premier PDF de travail, « reportgen status {caisse} » pour ce qui reste à écrire "
+                   "et à renseigner.")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@main.command()
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.option("--from", "source", metavar="CAISSE/ANNÉE",
+              help="Édition de la même caisse à reprendre (par défaut : la précédente).")
 @click.pass_obj
 def new(obj: dict, edition: str, source: str | None) -> None:
-    """Crée l'édition EDITION (caisse/année) à partir de celle de l'année d'avant."""
+    """Crée l’édition CAISSE/ANNÉE à partir de celle de l'année d'avant."""
     from .yearly import new_edition
 
     try:
@@ -256,10 +321,10 @@ def new(obj: dict, edition: str, source: str | None) -> None:
 
 
 @main.command()
-@click.argument("edition")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
 @click.pass_obj
 def status(obj: dict, edition: str) -> None:
-    """Ce qui reste à faire sur EDITION : chapitres à relire, valeurs à renseigner ; les PDF construits."""
+    """Ce qui reste à faire sur l’édition : chapitres à relire, valeurs à renseigner ; les PDF construits."""
     from .yearly import status as edition_status
 
     try:
@@ -286,17 +351,17 @@ def _built(kind: str, fresh: bool) -> str:
     return f"{kind}, {state}" + ("" if kind == "PDF final" else " (à ne pas publier)")
 
 
-@main.group()
+@main.group(subcommand_metavar="COMMANDE [ARGUMENTS]…")
 def collect() -> None:
     """Collecte des chiffres de l'année dans des classeurs Excel."""
 
 
 @collect.command(name="export")
-@click.argument("edition")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Classeur à écrire.")
 @click.pass_obj
 def collect_export(obj: dict, edition: str, output: str | None) -> None:
-    """Écrit le classeur de collecte d'EDITION (build/<caisse>-<année>/collecte-….xlsx)."""
+    """Écrit le classeur de collecte de l’édition (build/<caisse>-<année>/collecte-….xlsx)."""
     from pathlib import Path
 
     from .collect import export
@@ -313,8 +378,8 @@ def collect_export(obj: dict, edition: str, output: str | None) -> None:
 
 
 @collect.command(name="import")
-@click.argument("edition")
-@click.argument("workbooks", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.argument("workbooks", nargs=-1, required=True, metavar="CLASSEUR…", type=click.Path(exists=True, dir_okay=False))
 @click.pass_obj
 def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
     """Lit les classeurs remplis dans data/ ; une seule case fausse et rien n'est écrit."""
@@ -332,10 +397,10 @@ def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("editions", nargs=-1)
+@click.argument("editions", nargs=-1, metavar="[CAISSE/ANNÉE]…")
 @click.pass_obj
 def audit(obj: dict, editions: tuple[str, ...]) -> None:
-    """Contrôle d'accessibilité (PDF/UA-1) du PDF final déjà construit des ÉDITIONS (ou d'un fichier .pdf)."""
+    """Contrôle d'accessibilité (PDF/UA-1) du PDF final déjà construit des éditions nommées (ou d'un fichier .pdf)."""
     from pathlib import Path
 
     from .accessibility import audit_pdf

@@ -57,6 +57,12 @@ def new_edition(project: Project, target: str, source: str | None = None) -> lis
         raise ConfigError(f"aucune édition de « {caisse} » avant {year} à reprendre", None,
                           hint="donnez-la avec --from caisse/année")
     old = project.edition(source)
+    if old.caisse != caisse:    # the copy would print the other caisse's name, territory, signatory, address
+        raise ConfigError(f"« --from {source} » est une autre caisse que « {caisse} » : new ne prépare que "
+                          "l'année suivante d'une même caisse, dont il reprend le nom, le territoire, le "
+                          "signataire et l'adresse", None,
+                          hint=f'pour une nouvelle caisse, écrivez : reportgen init {target} --organisation '
+                               '"CPAM de …"')
     new = EditionPaths(project, caisse, year_text)
     if new.content.exists() or new.data.exists():
         raise ConfigError(f"l'édition « {target} » existe déjà : rien n'est remplacé", new.content)
@@ -276,10 +282,35 @@ def status(paths: EditionPaths) -> Progress:
         if match:
             chapters.append(f"{md.name} : {match[1].strip()}")
     missing: dict[str, int] = {}
+    for path in [paths.manifest, *sorted((paths.data / "lists").glob("*.yml"))]:
+        if manifest_missing(path):
+            missing[path.name] = len(manifest_missing(path))
     for place in DataStore.load(paths.data).missing():
         name = place.split(":")[0].split(" ")[0]
         missing[name] = missing.get(name, 0) + 1
     return Progress(chapters, missing, paths.built())
+
+
+def manifest_missing(manifest: Path) -> list[tuple[str, int | None]]:
+    """The values still « à renseigner » of a YAML file that is not figures: the manifest (a
+    signatory, a territory left by ``init``), a list of names (``lists/``). Each as (« signatory.name »,
+    line), in the order of the file."""
+    from .yamlio import line_of, load_yaml
+
+    found: list[tuple[str, int | None]] = []
+
+    def walk(node: object, where: str, line: int | None) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{where}.{key}" if where else str(key), line_of(node, key) or line)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where, line)
+        elif isinstance(node, str) and node.strip() == french.MISSING:
+            found.append((where, line))
+
+    walk(load_yaml(manifest, ConfigError), "", None)
+    return found
 
 
 def restated(project: Project, paths: EditionPaths, store: DataStore) -> list[ReportWarning]:

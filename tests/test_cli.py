@@ -54,7 +54,7 @@ def test_list_shows_editions_and_state(project):
                                      ["collect", "export"], ["collect", "import"], ["preview"], ["audit"]])
 def test_help_on_every_command(project, command):
     done = run(project, *command, "--help")
-    assert done.returncode == 0 and "Usage:" in done.stdout
+    assert done.returncode == 0 and "Utilisation :" in done.stdout
 
 
 def test_wrong_usage_exits_2(project):
