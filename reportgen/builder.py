@@ -24,13 +24,15 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Protocol
 
+from markupsafe import Markup
 
 from . import charts as charts_mod
 from .config import Manifest, load_manifest, theme_file
-from .content import Chapter, ContentRenderer, locator, read_chapter
+from .content import Chapter, ContentRenderer, locator, markdown_to_html, read_chapter
 from .datastore import DataStore
 from .directives import Directives
 from .errors import ConfigError, DataError, ReportError, ReportWarning
@@ -138,7 +140,7 @@ class Builder:
         manifest, layout, store, front, parts, back = self.read()
         self._store = store
         self.warnings += yearly.restated(self.project, self.paths, store)
-        placeholders = self._placeholders()
+        placeholders = yearly.placeholders(self.paths)
         missing = [f"{path.name}:{line} (« {key} »)" for path, key, line in placeholders] + store.missing()
         if missing and not self.draft:   # named by the first file that holds one, the others listed
             first, line = (placeholders[0][0], placeholders[0][2]) if placeholders else (self.paths.data, None)
@@ -214,7 +216,7 @@ class Builder:
 
     def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back, *, target: Path) -> int:
         """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
-        document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
+        document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
         breaks: dict[str, longtables.Cut] = {}
         for _ in range(3):   # tables over several pages: cut them where the pages fall, lay out again
             found = longtables.find_breaks(document, store.tables)
@@ -222,7 +224,7 @@ class Builder:
                 break        # a cut above moves what follows: repeat until nothing moves
             breaks = found
             html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
-            document, warnings = layout_document(html, self.paths.out, self._allowed(), html_path)
+            document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
         self.warnings += warnings
         self.warnings += preflight.check_pages(document, html_path,
                                                 locator(every_chapter(front, parts, back)))
@@ -237,7 +239,7 @@ class Builder:
         """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
         from .segments import Assembler
 
-        assembler = Assembler(self.paths.out / "pieces", self.paths.out, self._allowed(), html_path,
+        assembler = Assembler(self.paths.out / "pieces", self.paths.out, self.project.readable, html_path,
                               store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
                               locate=locator(every_chapter(front, parts, back)))
         breaks: dict[str, longtables.Cut] = {}
@@ -273,10 +275,6 @@ class Builder:
         if number:
             self._current = (STAGES[number - 1], now)
             self.progress.stage(number, STAGES[number - 1], detail)
-
-    def _allowed(self) -> list[Path]:
-        p = self.project
-        return [*p.layout_roots, p.content, p.data, p.build]
 
     def read(self):
         """Stage 1: everything is read and validated before anything is written."""
@@ -429,11 +427,6 @@ class Builder:
         self._directives = directives
         return directives.used_charts
 
-    def _placeholders(self) -> list[tuple[Path, str, int | None]]:
-        """Words « à renseigner » left in the manifest and the lists of names (``init`` writes some)."""
-        files = [self.paths.manifest, *sorted((self.paths.data / "lists").glob("*.yml"))]
-        return [(path, key, line) for path in files for key, line in yearly.manifest_missing(path)]
-
     def check(self) -> list[ReportError]:
         """Everything a build validates, without laying out: every problem, then the warnings.
 
@@ -446,7 +439,7 @@ class Builder:
             return list(getattr(exc, "errors", [exc]))
         self.warnings += yearly.restated(self.project, self.paths, store)
         problems += [ConfigError(f"« {key} » encore « à renseigner »", path, line)
-                     for path, key, line in self._placeholders()]
+                     for path, key, line in yearly.placeholders(self.paths)]
         problems += [DataError("valeur encore « à renseigner »", self.paths.data / place.split(" ")[0])
                      for place in store.missing()]
         self.compute(manifest, layout, store, front, parts, back, problems=problems)
@@ -599,12 +592,6 @@ def _intro_html(text: str) -> str:
     """A part's introduction (``intro:``): its Markdown as typeset HTML; HTML written in it prints as text."""
     if not text.strip():
         return ""
-    from html import escape
-
-    from markupsafe import Markup
-
-    from .content import markdown_to_html
-
     return Markup(markdown_to_html(escape(text, quote=False)))
 
 

@@ -6,7 +6,6 @@ unknown key is a warning that names the closest valid key.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from collections.abc import Iterable
@@ -15,7 +14,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError, ReportWarning
+from .errors import ConfigError, ReportWarning, did_you_mean
 from .paths import LAYOUT_NAME, edition_place, inside
 from .yamlio import LineDict, line_of, load_yaml
 
@@ -243,23 +242,10 @@ def _sub_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def closest_key(key: object, known: Iterable[str]) -> str | None:
-    """The known key ``key`` was most likely meant to be (« titel » → « title »), or None."""
-    if not isinstance(key, str):
-        return None
-    known = list(known)
-    found = difflib.get_close_matches(key, known, n=1, cutoff=0.6) or difflib.get_close_matches(
-        key.lower().replace("-", "_").replace(" ", "_"), known, n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 def unknown_key_hint(key: object, known: Iterable[str], where: str = "") -> str | None:
     """« vouliez-vous dire « title » ? », else the keys possible (under ``where``, when it is said)."""
     known = list(known)
-    close = closest_key(key, known)
-    if close:
-        return f"vouliez-vous dire « {close} » ?"
-    return f"clés possibles sous « {where} » : {', '.join(known)}" if where else None
+    return did_you_mean(key, known) or (f"clés possibles sous « {where} » : {', '.join(known)}" if where else None)
 
 
 def _unknown_keys(raw: Any, model: type[BaseModel], path: Path, where: str = "") -> list[ReportWarning]:

@@ -5,7 +5,9 @@ traceback is shown only with ``--debug``.
 """
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -118,6 +120,28 @@ def gathered(errors: list[ReportError]) -> ReportError:
     if all(isinstance(e, ContentError) for e in flat):
         return ContentErrors(flat)
     return ReportErrors(flat)
+
+
+def closest(word: object, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The known name ``word`` was most likely meant to be (« titel » → « title »), or None.
+
+    Tried as written, then in lower case with « - » and spaces read as « _ ».
+    """
+    if not isinstance(word, str):
+        return None
+    known = list(known)
+    lower = word.strip().lower()
+    for tried in dict.fromkeys((word, lower, lower.replace("-", "_").replace(" ", "_"))):
+        found = difflib.get_close_matches(tried, known, n=1, cutoff=cutoff)
+        if found:
+            return found[0]
+    return None
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """« vouliez-vous dire « title » ? » when a known name is close to ``word``, else ""."""
+    close = closest(word, known)
+    return f"vouliez-vous dire « {close} » ?" if close else ""
 
 
 _ROOTS: list[Path] = []

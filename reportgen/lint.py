@@ -35,7 +35,7 @@ from pathlib import Path
 from decimal import Decimal
 
 from . import french
-from .errors import ConfigError, ReportWarning
+from .errors import ConfigError, ReportWarning, closest
 
 RULES = ("guillemets", "ellipsis", "ordinals", "capitals", "repeated", "spaces", "figures")
 
@@ -176,10 +176,10 @@ def unknown_rules(disabled: list[str], manifest: Path) -> list[ConfigError]:
     for name in dict.fromkeys(str(n) for n in disabled):
         if name in RULES:
             continue
-        close = difflib.get_close_matches(name.strip().lower(), RULES, n=1, cutoff=0.5)
+        close = closest(name, RULES, cutoff=0.5)
         message = f"règle de style inconnue « {name} » dans lint.disable"
         if close:
-            message += f" : la plus proche est « {close[0]} »"
+            message += f" : la plus proche est « {close} »"
         errors.append(ConfigError(message, manifest, _disable_line(manifest, name),
                                   hint=f"règles : {', '.join(RULES)}"))
     return errors

@@ -164,9 +164,9 @@ def check_html(chapter: "Chapter", project_root: Path) -> None:
     if not re.search(r"(?i)\b(src|href|data|poster|background|srcset)\s*=|url\(|@import", html):
         return
     root = project_root.resolve()
-    from .project import shipped_layouts
+    from .project import Project
 
-    roots = [root / "content", root / "data", root / "layouts", shipped_layouts(), root / "build"]
+    roots = Project(root).readable
     try:
         edition = chapter.files[0].resolve().relative_to((root / "content").resolve()).parts[:2]
     except ValueError:

@@ -149,7 +149,7 @@ def make_handler(preview: Preview, port: int | None = None):
     """The request handler; ``port`` is the one the server listens on, for the ``Host`` check."""
     project = preview.project
     root = project.root.resolve()
-    served = [p.resolve() for p in (project.build, *project.layout_roots, project.content, project.data)]
+    served = [p.resolve() for p in project.readable]
     shipped = shipped_layouts().resolve()
 
     class Handler(BaseHTTPRequestHandler):

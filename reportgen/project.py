@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 MANIFEST = "edition.yml"
 PROJECT_FILE = "reportgen.yml"   # marks a project's folder, as mkdocs.yml does
@@ -73,6 +73,12 @@ class Project:
             if folder.is_dir() and folder.resolve() not in [r.resolve() for r in roots]:
                 roots.append(folder)
         return roots
+
+    @property
+    def readable(self) -> list[Path]:
+        """The folders a file the edition names (an image, a link, a stylesheet's ``url()``) may
+        lie in: the rule of :mod:`reportgen.paths`."""
+        return [self.content, self.data, *dict.fromkeys((self.layouts, shipped_layouts())), self.build]
 
     @property
     def build(self) -> Path:
@@ -167,8 +173,6 @@ PROJECT_KEYS = {"reportgen": "the version of the project's format (1)"}
 
 def check_project_file(path: Path) -> None:
     """``reportgen.yml``: empty, or a few known keys; anything else names its line."""
-    from difflib import get_close_matches
-
     from .yamlio import line_of, load_yaml
 
     raw = load_yaml(path, ConfigError)
@@ -178,8 +182,8 @@ def check_project_file(path: Path) -> None:
         raise ConfigError(f"{PROJECT_FILE} doit être une suite de clés « nom: valeur » (reportgen: 1)", path)
     for key, value in raw.items():
         if key not in PROJECT_KEYS:
-            close = get_close_matches(str(key), list(PROJECT_KEYS), n=1)
-            raise ConfigError(f"clé inconnue « {key} »" + (f" — vouliez-vous dire « {close[0]} » ?" if close else ""),
+            said = did_you_mean(str(key), PROJECT_KEYS)
+            raise ConfigError(f"clé inconnue « {key} »" + (f" — {said}" if said else ""),
                               path, line_of(raw, key), hint=f"clés possibles : {', '.join(PROJECT_KEYS)}")
     if raw.get("reportgen", 1) != 1:
         raise ConfigError(f"format de projet « {raw['reportgen']} » inconnu : cette version de reportgen lit le "

@@ -6,7 +6,6 @@ A computed column appears only where the spec asks for it.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from . import french
-from .errors import DataError, gathered
+from .errors import DataError, did_you_mean, gathered
 from .readers import read_grid
 from .yamlio import line_of, load_yaml
 
-ROW_KINDS = {"", "section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3", "total", "emphasis", "header",
-             "text"}
+ROW_KINDS = ("", "section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3", "total", "emphasis", "header",
+             "text")     # in the order the messages list them
 NOTE_MARK = re.compile(r"\s?\[\^(\w+)\]")   # « EHPAD [^1] », « 1 809[^2] »: a note under the table
 MERGE_LEFT, MERGE_UP = "<<", "^^"
 SPEC_KEYS = {"title", "columns", "header", "source", "notes", "size", "orientation",
@@ -223,10 +222,9 @@ def _read_spec(spec_path: Path) -> dict:
                         hint="title: …, source: …, columns: … (une clé par ligne)")
     for key in spec:
         if key not in SPEC_KEYS:
-            close = difflib.get_close_matches(str(key), sorted(SPEC_KEYS), n=1, cutoff=0.6)
             raise DataError(f"clé inconnue « {key} »", spec_path, line_of(spec, key),
-                            hint=f"vouliez-vous dire « {close[0]} » ?" if close
-                            else f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
+                            hint=did_you_mean(str(key), sorted(SPEC_KEYS))
+                            or f"clés possibles : {', '.join(sorted(SPEC_KEYS))}")
     shapes = {"columns": (dict, "une description par nom de colonne (« 2017: {label: …} »)"),
               "header": (list, "une liste de lignes d'en-tête"),
               "notes": (list, "une liste de notes, une par ligne (« - texte »)"),
@@ -249,11 +247,9 @@ def _read_spec(spec_path: Path) -> dict:
 
 def _kind_hint(kind: str) -> str:
     """The row kinds, or the one ``kind`` was most likely meant to be."""
-    kinds = sorted(ROW_KINDS - {""}, key=["section", "dont", "dont2", "subtotal", "subtotal2", "subtotal3",
-                                          "total", "emphasis", "header", "text"].index)
-    close = difflib.get_close_matches(kind.lower(), kinds, n=1, cutoff=0.6)
-    said = f"vouliez-vous dire « {close[0]} » ? " if close else ""
-    return said + f"types possibles : {', '.join(kinds)} ou vide"
+    kinds = [k for k in ROW_KINDS if k]
+    said = did_you_mean(kind, kinds)
+    return (f"{said} " if said else "") + f"types possibles : {', '.join(kinds)} ou vide"
 
 
 def _check_keys(rows: list[Row], path: Path, written: bool) -> None:

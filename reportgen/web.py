@@ -174,10 +174,9 @@ def _images(doc, out_dir: Path, target: Path) -> None:
     Only files the rule of :mod:`reportgen.paths` allows are copied: inside the project's
     ``content/``, ``data/``, ``layouts/`` (its own or reportgen's) or ``build/`` (``out_dir`` is ``build/<édition>``).
     """
-    from .project import shipped_layouts
+    from .project import Project
 
-    project = out_dir.parent.parent
-    roots = [project / "content", project / "data", project / "layouts", shipped_layouts(), project / "build"]
+    roots = Project(out_dir.parent.parent).readable
     for img in doc.iter("img"):
         src = img.get("src") or ""
         if not src or re.match(r"^(data|https?):", src, re.I):

@@ -282,13 +282,19 @@ def status(paths: EditionPaths) -> Progress:
         if match:
             chapters.append(f"{md.name} : {match[1].strip()}")
     missing: dict[str, int] = {}
-    for path in [paths.manifest, *sorted((paths.data / "lists").glob("*.yml"))]:
-        if manifest_missing(path):
-            missing[path.name] = len(manifest_missing(path))
+    for path, _, _ in placeholders(paths):
+        missing[path.name] = missing.get(path.name, 0) + 1
     for place in DataStore.load(paths.data).missing():
         name = place.split(":")[0].split(" ")[0]
         missing[name] = missing.get(name, 0) + 1
     return Progress(chapters, missing, paths.built())
+
+
+def placeholders(paths: EditionPaths) -> list[tuple[Path, str, int | None]]:
+    """Values still « à renseigner » in the manifest and the lists of names (``init`` writes
+    some), each as (file, « signatory.name », line): what the figures' own check does not see."""
+    files = [paths.manifest, *sorted((paths.data / "lists").glob("*.yml"))]
+    return [(path, key, line) for path in files for key, line in manifest_missing(path)]
 
 
 def manifest_missing(manifest: Path) -> list[tuple[str, int | None]]:

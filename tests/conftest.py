@@ -31,6 +31,13 @@ def copy_fixture(target: Path) -> Project:
     return project
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` of a file of the demo copy by ``new``; ``old`` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return copy_fixture(tmp_path)

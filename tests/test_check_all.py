@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 
-from conftest import REPO
+from conftest import REPO, edit
 from reportgen.builder import build, check
 from reportgen.content import ContentRenderer, read_chapter
 from reportgen.datastore import DataStore
@@ -35,12 +35,6 @@ def chapter(project, name):
 
 def data(project, name):
     return project.data / "demo" / "2020" / name
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def run(project, *args):

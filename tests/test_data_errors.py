@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from conftest import edit
 from reportgen.builder import check
 from reportgen.errors import ContentError, DataError
 
@@ -23,12 +24,6 @@ def data(project, name):
 
 def chapter(project, name):
     return project.content / "demo" / "2020" / name
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def error(project, kind=DataError):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import edit
 from reportgen import web
 from reportgen.builder import Builder, build, check
 from reportgen.errors import ConfigError, ContentError, DataError, LayoutError, ReportError
@@ -25,12 +26,6 @@ def data(project, name: str) -> Path:
 
 def content(project, name: str) -> Path:
     return project.content / "demo" / "2020" / name
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_with(path: Path, text: str) -> int:

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from conftest import REPO, copy_fixture
+from conftest import REPO, copy_fixture, edit
 from reportgen.builder import Builder, build, check
 from reportgen.config import Manifest, load_manifest, pydantic_message
 from reportgen.errors import ConfigError, ContentError, DataError
@@ -34,12 +34,6 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 # --- helpers ----------------------------------------------------------------------------------------
 def manifest_of(project, edition: str = EDITION) -> Path:
     return project.content / edition / "edition.yml"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} absent de {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def append(path: Path, text: str) -> None:
