@@ -151,7 +151,173 @@ class Theme(_Model):
         return legible(self.accent, background, ratio)
 
 
-class Manifest(_Model):
+# --- « web: » the web edition's legal notice, contact and accessibility statement (RGAA) ------------
+COMPLIANCE = {"none": "non conforme", "partial": "partiellement conforme", "full": "totalement conforme"}
+
+
+def _day(value: object) -> str:
+    """A date as ``AAAA-MM-JJ``: YAML reads ``2024-06-28`` as a date, quoted it is a text."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        return datetime.date.fromisoformat(value).isoformat() if isinstance(value, str) and value.strip() else ""
+    except ValueError:
+        pass
+    raise ValueError(f"« {value} » n'est pas une date : écrivez-la AAAA-MM-JJ (2024-06-28)")
+
+
+def _percent(value: object) -> object:
+    """« 82,5 % », « 82,5 » or 82.5: a share in %, written as the report prints it or as a number."""
+    if isinstance(value, str):
+        text = value.replace("%", "").replace(",", ".").replace("\u202f", "").replace("\u00a0", "").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"« {value} » n'est pas un pourcentage : écrivez le nombre (82,5 ou 100)") from None
+    return value
+
+
+class Contact(_Model):
+    """How a reader reaches the caisse about the web edition: footer and accessibility statement."""
+
+    email: str = Field("", description="E-mail address for questions and accessibility problems")
+    form: str = Field("", description="Address (https://…) of an online contact form")
+    phone: str = Field("", description="Phone number, as printed")
+    address: list[str] = Field(default_factory=list,
+                               description="Postal address, one line each (default: the manifest's « address »)")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
+            raise ValueError(f"« {value} » n'est pas une adresse e-mail (nom@exemple.fr)")
+        return value.strip()
+
+    @field_validator("form")
+    @classmethod
+    def _form(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://\S+", value.strip()):
+            raise ValueError(f"« {value} » n'est pas une adresse web complète (https://…)")
+        return value.strip()
+
+
+class Audit(_Model):
+    """The result of an RGAA compliance audit of the web edition, as its report gives it."""
+
+    rate: float = Field(ge=0, le=100, description="Share of the applicable RGAA criteria met, in % (« 82,5 »)")
+    date: str = Field(description="Date of the audit (AAAA-MM-JJ)")
+    by: str = Field(description="Who carried it out: a firm, or the caisse's own team")
+    rgaa: str = Field("4.1.2", description="Version of the RGAA the audit applied")
+    average: Union[float, None] = Field(None, ge=0, le=100, description="Average compliance rate of the pages, in %")
+    environment: list[str] = Field(default_factory=list,
+                                   description="Browsers and assistive technologies the tests used")
+    tools: list[str] = Field(default_factory=list, description="Tools used to evaluate accessibility")
+    pages: list[str] = Field(default_factory=list,
+                             description="Pages checked (default: the report's page and this statement)")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return _day(value)
+
+    @field_validator("rate", "average", mode="before")
+    @classmethod
+    def _rates(cls, value: object) -> object:
+        return _percent(value)
+
+
+class Accessibility(_Model):
+    """The accessibility statement: never a conformity the manifest does not state.
+
+    Without an audit, the web edition is « non conforme » (the RGAA's word when no audit
+    measured it); with one, its rate gives the level (100 %: total, 50 % or more: partial),
+    and ``compliance``, when written, must agree with it.
+    """
+
+    audit: Union[Audit, None] = Field(None, description="The audit's result; without it: non conforme")
+    compliance: Union[Literal["none", "partial", "full"], None] = Field(
+        None, description="none, partial or full: written, it must agree with the audit's rate")
+    non_compliant: list[str] = Field(default_factory=list, description="Contents that fail RGAA criteria")
+    derogations: list[str] = Field(default_factory=list,
+                                   description="Contents exempted for a disproportionate burden, each with its reason")
+    exempt: list[str] = Field(default_factory=list, description="Contents outside the obligation")
+    date: str = Field("", description="Date the statement was drawn up (AAAA-MM-JJ)")
+    multiyear_plan: str = Field("", description="Address (https://…) of the caisse's multi-year accessibility plan")
+    action_plan: str = Field("", description="Address (https://…) of this year's action plan")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return _day(value)
+
+    @field_validator("multiyear_plan", "action_plan")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://\S+", value.strip()):
+            raise ValueError(f"« {value} » n'est pas une adresse web complète (https://…)")
+        return value.strip()
+
+    @field_validator("compliance")
+    @classmethod
+    def _agrees(cls, value: str | None, info) -> str | None:
+        audit = info.data.get("audit")
+        if value in ("partial", "full") and audit is None:
+            raise ValueError(f"« {value} » ({COMPLIANCE[value]}) demande le résultat d'un audit : écrivez "
+                             "audit: {rate: …, date: …, by: …} sous accessibility, ou retirez compliance "
+                             "(l'édition web est alors déclarée non conforme)")
+        if value and audit is not None and value != _level(audit.rate):
+            rate = f"{audit.rate:g}".replace(".", ",")
+            raise ValueError(f"« {value} » ({COMPLIANCE[value]}) ne s'accorde pas avec l'audit, {rate} % des "
+                             f"critères respectés : écrivez compliance: {_level(audit.rate)} "
+                             f"({COMPLIANCE[_level(audit.rate)]}), ou retirez la ligne")
+        return value
+
+    @property
+    def level(self) -> str:
+        """none, partial or full: as written, else as the audit's rate says, else none."""
+        return self.compliance or (_level(self.audit.rate) if self.audit else "none")
+
+    @property
+    def label(self) -> str:
+        """« non conforme », « partiellement conforme », « totalement conforme »."""
+        return COMPLIANCE[self.level]
+
+
+def _level(rate: float) -> str:
+    """The RGAA's rule: every criterion met is full, half of them or more partial, less is none."""
+    return "full" if rate >= 100 else "partial" if rate >= 50 else "none"
+
+
+class Web(_Model):
+    """``web:`` in the manifest: what the web edition's footer and accessibility statement say."""
+
+    published: str = Field("", description="Date the web edition is published (AAAA-MM-JJ), in its footer")
+    publisher: str = Field("", description="Éditeur of the legal notice (default: the organisation)")
+    director: str = Field("", description="Directeur de la publication (default: the signatory, « Nom, fonction »)")
+    host: list[str] = Field(default_factory=list, description="Hébergeur: its name, then its address, one line each")
+    contact: Contact = Field(default_factory=Contact, description="How to reach the caisse about the web edition")
+    accessibility: Accessibility = Field(default_factory=Accessibility,
+                                         description="The accessibility statement (RGAA)")
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return _day(value)
+
+
+class _WebSettings(_Model):
+    """The manifest's « web: » block, a base of :class:`Manifest`."""
+
+    web: Web = Field(default_factory=Web, description="Web edition: legal notice, contact, accessibility statement")
+
+
+class Manifest(_WebSettings):
     caisse: str = Field(description="Short name of the caisse, as in the folder name")
     year: int = Field(description="Year of the report")
     organisation: str = Field(description="Full name: « CPAM de l'Artois »")
