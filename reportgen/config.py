@@ -317,7 +317,83 @@ class _WebSettings(_Model):
     web: Web = Field(default_factory=Web, description="Web edition: legal notice, contact, accessibility statement")
 
 
-class Manifest(_WebSettings):
+# --- « open_data: » the licence and date of the tables' open-data package (donnees/datapackage.json) --
+#: Licences known by their short name (the names of data.gouv.fr): title, address of the text.
+LICENCES = {
+    "etalab-2.0": ("Licence Ouverte / Open Licence version 2.0",
+                   "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    "odc-odbl": ("Open Data Commons Open Database License (ODbL) 1.0",
+                 "https://opendatacommons.org/licenses/odbl/1-0/"),
+    "cc-by-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
+    "cc-by-sa-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International",
+                     "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "cc0-1.0": ("Creative Commons Zero v1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+}
+
+
+class Licence(_Model):
+    """A licence not in :data:`LICENCES`: its short name, title and the address of its text."""
+
+    name: str = Field(description="Short name, lowercase (« lov2 », « cc-by-nc-4.0 »)")
+    title: str = Field(description="Full name of the licence")
+    path: str = Field(description="Address (https://…) of the licence's text")
+
+    @field_validator("path")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+", value.strip()):
+            raise ValueError(f"« {value} » n'est pas une adresse web complète (https://…)")
+        return value.strip()
+
+
+class OpenData(_Model):
+    """``open_data:`` in the manifest: the licence and date of the tables published as open data."""
+
+    licence: Union[str, Licence] = Field("etalab-2.0", description="A name of LICENCES, or {name, title, path}")
+    published: str = Field("", description="Date the tables are published (AAAA-MM-JJ): the package's « created »")
+
+    @field_validator("licence", mode="before")
+    @classmethod
+    def _known(cls, value: object) -> object:
+        """A known name, or a whole {name, title, path}: one message, in French, for anything else."""
+        written = f"écrivez {', '.join(LICENCES)}, ou {{name: …, title: …, path: https://…}}"
+        if isinstance(value, str) and value not in LICENCES:
+            said = did_you_mean(value, list(LICENCES))
+            raise ValueError(f"licence « {value} » inconnue : " + (f"{said} " if said else "") + written)
+        if isinstance(value, dict):
+            absent = [key for key in ("name", "title", "path") if not str(value.get(key) or "").strip()]
+            if absent:
+                missing = "clé manquante" if len(absent) == 1 else "clés manquantes"
+                raise ValueError(f"licence : {missing} « {', '.join(absent)} » : {written}")
+            try:
+                return Licence.model_validate(value)
+            except ValidationError as exc:
+                raise ValueError(f"licence : {pydantic_message(exc.errors()[0])}") from None
+        if not isinstance(value, (str, Licence)):
+            raise ValueError(f"licence : {written}")
+        return value
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return _day(value)
+
+    @property
+    def licence_terms(self) -> tuple[str, str, str]:
+        """(name, title, address) of the licence."""
+        if isinstance(self.licence, Licence):
+            return self.licence.name, self.licence.title, self.licence.path
+        return (self.licence, *LICENCES[self.licence])
+
+
+class _OpenDataSettings(_WebSettings):
+    """The manifest's « open_data: » block, a base of :class:`Manifest`."""
+
+    open_data: OpenData = Field(default_factory=OpenData,
+                                description="Open-data package of the tables: licence, publication date")
+
+
+class Manifest(_OpenDataSettings):
     caisse: str = Field(description="Short name of the caisse, as in the folder name")
     year: int = Field(description="Year of the report")
     organisation: str = Field(description="Full name: « CPAM de l'Artois »")
