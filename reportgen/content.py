@@ -846,27 +846,46 @@ def _template_line(exc: BaseException, filename: str) -> int | None:
     return line
 
 
+HEADING = re.compile(r'<h([1-6])([^>]*)>(.*?)</h\1>|<(\w+)([^>]*\brole="heading"[^>]*)>', re.S)
+
+
 def close_heading_gaps(html: str, level: int = 2) -> str:
     """No heading level skipped (the chapter title is an h2): a screen reader navigates by levels.
 
-    A heading deeper than the one before it plus one takes that level, and keeps its look
-    through a class named after the level it was written with (« h5 » styled as before).
+    A heading takes the level of the nearest heading before it written higher, plus one, so that
+    siblings written at a level too deep (« #### » under a « ## ») stay siblings; it keeps its look
+    through a class named after the level it was written with (« h5 » styled as before). A block's
+    title marked ``role="heading"`` (interview, focus, tile group) gets its ``aria-level`` the same way.
     """
-    def one(match: re.Match) -> str:
-        nonlocal level
-        written = int(match[1])
-        if written > level + 1:
-            attrs = match[2]
-            if 'class="' in attrs:
-                attrs = attrs.replace('class="', f'class="h{written} ', 1)
-            else:
-                attrs += f' class="h{written}"'
-            level += 1
-            return f"<h{level}{attrs}>{match[3]}</h{level}>"
-        level = written
-        return match[0]
+    open_levels: list[tuple[int, int]] = [(level, level)]      # (written, given), outermost first
 
-    return re.sub(r"<h([1-6])([^>]*)>(.*?)</h\1>", one, html, flags=re.S)
+    def given(written: int) -> int:
+        while open_levels and open_levels[-1][0] >= written:
+            open_levels.pop()
+        result = open_levels[-1][1] + 1 if open_levels else written
+        open_levels.append((written, result))
+        return result
+
+    def one(match: re.Match) -> str:
+        if match[1] is None:                      # <p … role="heading" aria-level="n">
+            attrs = match[5]
+            written = re.search(r'\baria-level="(\d)"', attrs)
+            if written is None:
+                return match[0]
+            new = given(int(written[1]))
+            return f"<{match[4]}{attrs[:written.start(1)]}{new}{attrs[written.end(1):]}>"
+        written = int(match[1])
+        new = given(written)
+        if new == written:
+            return match[0]
+        attrs = match[2]
+        if 'class="' in attrs:
+            attrs = attrs.replace('class="', f'class="h{written} ', 1)
+        else:
+            attrs += f' class="h{written}"'
+        return f"<h{new}{attrs}>{match[3]}</h{new}>"
+
+    return HEADING.sub(one, html)
 
 
 def _shift_headings(html: str) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 from . import paths
 from .errors import LayoutError, ReportWarning
 from .files import STAGING, replacing
+from .tagging import tagged
 
 
 def make_fetcher(allowed: list[Path]):
@@ -103,5 +104,9 @@ def write_pdf_atomically(document, target: Path, metadata_date: str | None = Non
     if html is not None and html.parent.name.startswith(STAGING):   # named as it will be once swapped in
         html = html.parent.parent / html.name
     with collect_warnings(html), replacing(target) as tmp:
-        document.write_pdf(tmp, pdf_variant=variant) if variant else document.write_pdf(tmp)
+        if variant:       # tagged: the structure tree of reportgen.tagging
+            with tagged(document):
+                document.write_pdf(tmp, pdf_variant=variant)
+        else:
+            document.write_pdf(tmp)
     return target.stat().st_size
