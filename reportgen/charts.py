@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from . import french
 from .datastore import ChartSpec, DataStore
-from .errors import DataError
+from .errors import DataError, did_you_mean
 from .yamlio import line_of
 
 KIND_NAMES = {
@@ -59,29 +61,16 @@ class ChartData:
     width: float = 7.0
     height: float = 2.9
     sizes: dict[str, float] = field(default_factory=dict)   # the layout's text sizes; empty: read at drawing
+    summary: str = ""        # the takeaway in the words of the report (``summary:``), said first
 
     def alt_text(self) -> str:
-        """« Graphique en anneau : Population protégée CPAM : Régime général : 730 948 ; … »"""
-        head = f"{KIND_NAMES.get(self.kind, 'Graphique')} : {self.title}"
-        if self.unit:
-            head += f" (en {self.unit})"
-        if self.points:
-            items = []
-            for p in self.points:
-                item = f"{p.label} : {p.display}"
-                if p.target_display:
-                    item += f" (objectif {p.target_display}"
-                    item += f", socle {p.floor_display})" if p.floor_display else ")"
-                items.append(item)
-            body = " ; ".join(items)
-        else:
-            body = " ; ".join(
-                f"{s.name} : " + ", ".join(f"{c} {d}" for c, d in zip(self.categories, s.displays))
-                for s in self.series)
-        return f"{head}. {body}."
+        """The chart said in sentences: its summary, then what it shows, its figures, and the
+        takeaway its figures give without any judgement (:func:`alt_sentences`)."""
+        return " ".join(alt_sentences(self))
 
     def digest(self, theme: dict) -> str:
-        payload = json.dumps([self.__dict__, theme, DRAWING], default=lambda o: o.__dict__, sort_keys=True)
+        drawn = {k: v for k, v in self.__dict__.items() if k != "summary"}   # not drawn: no new file
+        payload = json.dumps([drawn, theme, DRAWING], default=lambda o: o.__dict__, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -97,6 +86,226 @@ def for_screen(data: ChartData) -> ChartData:
     """The chart drawn again for a phone: narrow, so its text is not shrunk below reading size."""
     rows = len(data.points) if data.kind in ("hbar", "bullet") else 0   # wrapped labels need height
     return replace(data, id=f"{data.id}.ecran", width=SCREEN_WIDTH, height=max(data.height, 3.0, 0.65 * rows + 0.4))
+
+
+# --- the text alternative: the chart said in sentences -----------------------------------
+# Read aloud by a screen reader (/Alt of the PDF's Figure, <desc> of the web edition's SVG):
+# each unit said once, where a reader says it; million and milliard singular below 2; the
+# true minus sign (read « moins »); one apostrophe, ’.
+MINUS_SIGN = "\u2212"
+#: Units a figure carries, as printed (« 26 % », « 1 131 millions d'euros »). Any other unit
+#: names what is counted (« départs »): it is said once, after the title (« en nombre de départs »).
+_MEASURE = re.compile(r"^(?:%|‰|€|k€|M€|euros?\b|millions?\b|milliards?\b|milliers?\b|points?\b)")
+#: Nouns of a number: singular below 2 (« 1,2 million », « 2 millions »).
+_MAGNITUDE = re.compile(r"^(million|milliard|millier|point)s?$")
+_SYMBOLS = ("%", "‰", "€", "k€", "M€")
+#: « Titre (en %) », « Titre (en millions d'euros) », « Titre (%) »: the unit said by the title.
+_TITLE_UNIT = re.compile(r"\s*\((?:en\s+(?P<words>[^()]+?)|(?P<sign>%|‰|€))\s*\)\s*$")
+_YEAR = re.compile(r"^\d{4}$")
+_HYPHEN_MINUS = re.compile(r"(?<![\w\u2212])-(?=\d)")
+
+
+def agree(word: str, value: float | int | Decimal) -> str:
+    """« million », « milliard », « millier », « point »: plural from 2 on (« 1,96 million »,
+    « 2 millions »); any other word as written."""
+    found = _MAGNITUDE.match(word)
+    if not found:
+        return word
+    return found[1] + ("s" if abs(value) >= 2 else "")
+
+
+def _minus(text: str) -> str:
+    """The true minus sign before a negative figure: a reader says « moins », not « tiret »."""
+    return _HYPHEN_MINUS.sub(MINUS_SIGN, text)
+
+
+def _typeset(text: str) -> str:
+    return french.typeset_prose(str(text)).replace("'", "’")
+
+
+def _units(data: ChartData) -> tuple[str, str, str]:
+    """(title without its unit, unit said with each figure, unit said once after the title)."""
+    title = data.title
+    unit = data.unit.strip()
+    found = _TITLE_UNIT.search(title)
+    if found:
+        title = title[:found.start()]
+        unit = unit or (found["words"] or found["sign"]).strip()
+    unit = _typeset(unit)
+    if not unit:
+        return title, "", ""
+    if _MEASURE.match(unit):
+        return title, unit, ""
+    if unit.lower() in title.lower():      # « Nombre de saisines », unit « saisines »: said already
+        return title, "", ""
+    return title, "", unit
+
+
+def say(display: str, unit: str = "") -> str:
+    """A printed figure as a sentence says it, with the unit of the chart where it carries none:
+    « 1,2 millions » → « 1,2 million », « 66 % » with « % des vaccins » → « 66 % des vaccins »,
+    « -9,26 » with « % » → « −9,26 % »."""
+    figure = french.parse_figure(display)
+    if figure is None:
+        return _minus(_typeset(display))
+    own, tail = figure.unit, ""
+    if unit:
+        first, _, rest = unit.partition(" ")
+        if not own:
+            own, tail = first, (" " + rest if rest else "")
+        elif agree(first, 2) == agree(own, 2):     # « millions » of « millions d'euros »
+            tail = " " + rest if rest else ""
+    text = french.format_number(figure.value, figure.decimals, figure.signed)
+    if own:
+        text += (french.NNBSP if own in _SYMBOLS else french.NBSP) + agree(own, figure.value) + tail
+    text += figure.mark
+    if figure.suffix:
+        text += french.NBSP + french.typeset_prose(figure.suffix)
+    return _minus(text.replace("'", "’"))
+
+
+def _join(labels: list[str]) -> str:
+    """« A », « A et B », « A, B et C »."""
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " et " + labels[-1]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _percent(displays: list[str], unit: str) -> bool:
+    figures = [french.parse_figure(d) for d in displays]
+    return unit.startswith("%") or all(f is not None and f.unit == "%" for f in figures)
+
+
+def _change(old: str, new: str, unit: str) -> str:
+    """« de 146 à 75 (en baisse de 48,6 %) »: from the first figure to the last, with its change;
+    for rates, in points (« en hausse de 2,5 points »). An evolution from zero or less is not said."""
+    said = f"de {say(old, unit)} à {say(new, unit)}"
+    first, last = french.parse_figure(old), french.parse_figure(new)
+    if first is None or last is None:
+        return said
+    if _percent([old, new], unit):
+        decimals = max(first.decimals, last.decimals)
+        step = french.round_figure(last.value - first.value, decimals)
+        amount = french.format_number(abs(step), decimals) + french.NBSP + agree("points", abs(step))
+    else:
+        evolution = french.format_evolution(last, first)
+        if evolution is None:
+            return said
+        step = evolution.value
+        amount = french.format_number(abs(step), evolution.decimals) + french.NNBSP + "%"
+    if step == 0:
+        return said + " (stable)"
+    return said + f" (en {'hausse' if step > 0 else 'baisse'} de {amount})"
+
+
+def _extremes(labels: list[str], values: list[float], displays: list[str], unit: str) -> str:
+    """« Valeur la plus élevée : rejets, avec 1 962 ; la plus faible : remises, avec 6. »
+    Ties are named together; of two values, only the higher is said."""
+    if len(values) < 2 or len(set(values)) == 1:
+        return ""
+
+    def at(value: float, what: str) -> str:
+        found = [i for i, v in enumerate(values) if v == value]
+        tie = ", à égalité" if len(found) > 1 else ""
+        return f"{what}{tie} : {_join([labels[i] for i in found])}, avec {say(displays[found[0]], unit)}"
+
+    highest = at(max(values), "Valeur la plus élevée")
+    if len(values) == 2:
+        return highest + "."
+    return f"{highest} ; {at(min(values), 'la plus faible')}."
+
+
+def _takeaway(data: ChartData, unit: str) -> str:
+    """What the figures say without judgement: the largest part of a whole, the highest and
+    lowest values, the change from the first year to the last, the results against their
+    objectives. Empty when the figures say nothing plain."""
+    points = data.points
+    if data.kind in PARTS and points:
+        values = [p.value for p in points]
+        top = max(values)
+        leaders = [p for p in points if p.value == top]
+        if len(leaders) == len(points):
+            return ""
+        said = say(leaders[0].display, unit)
+        if len(leaders) > 1:
+            return f"Parts les plus grandes, à égalité : {_join([p.label for p in leaders])}, avec {said} chacune."
+        half = ", plus de la moitié du total" if top > sum(values) / 2 else ""
+        return f"Part la plus grande : {leaders[0].label}, avec {said}{half}."
+    if data.kind == "bullet":
+        aimed = [p for p in points if p.target is not None]
+        if not aimed:
+            return ""
+        above = [p.label for p in aimed if p.value >= p.target]
+        below = [p.label for p in aimed if p.value < p.target]
+        if not below:
+            return "Résultat au moins égal à l’objectif pour chacun."
+        if not above:
+            return "Résultat inférieur à l’objectif pour chacun."
+        return (f"Résultat au moins égal à l’objectif : {_join(above)} ; "
+                f"inférieur à l’objectif : {_join(below)}.")
+    if points:
+        labels = [p.label for p in points]
+        if len(points) >= 2 and all(_YEAR.match(label) for label in labels) \
+                and [int(y) for y in labels] == sorted({int(y) for y in labels}):
+            return (f"De {labels[0]} à {labels[-1]} : "
+                    f"{_change(points[0].display, points[-1].display, unit)}.")
+        return _extremes(labels, [p.value for p in points], [p.display for p in points], unit)
+    categories = [_typeset(c) for c in data.categories]
+    names = [_typeset(s.name) for s in data.series]
+    if len(categories) >= 2 and all(_YEAR.match(c) for c in categories) \
+            and [int(c) for c in categories] == sorted({int(c) for c in categories}):
+        changes = [_change(s.displays[0], s.displays[-1], unit) for s in data.series]
+        if len(changes) == 1:
+            return f"De {categories[0]} à {categories[-1]} : {changes[0]}."
+        return (f"De {categories[0]} à {categories[-1]} : "
+                + " ; ".join(f"{n}, {c}" for n, c in zip(names, changes)) + ".")
+    if len(names) >= 2 and all(_YEAR.match(n) for n in names) and len(set(names)) == len(names):
+        order = sorted(range(len(names)), key=lambda i: int(names[i]))
+        old, new = data.series[order[0]], data.series[order[-1]]
+        return (f"De {names[order[0]]} à {names[order[-1]]} : "
+                + " ; ".join(f"{c}, {_change(a, b, unit)}"
+                             for c, a, b in zip(categories, old.displays, new.displays)) + ".")
+    if len(data.series) == 1:
+        s = data.series[0]
+        return _extremes(categories, s.values, s.displays, unit)
+    return ""
+
+
+def alt_sentences(data: ChartData) -> list[str]:
+    """The text alternative, sentence by sentence:
+
+    1. the summary written for the chart (``summary:``), if any;
+    2. its kind and title, with the unit of what is counted (« en nombre de départs »);
+    3. its figures, each with the unit it is measured in (« 26 % », « 1,2 million d’euros »);
+    4. the takeaway its figures give (:func:`_takeaway`), if any.
+    """
+    title, measure, counted = _units(data)
+    head = f"{KIND_NAMES.get(data.kind, 'Graphique')} : {title}"
+    if counted:
+        head += f", en nombre {'d’' if counted[:1].lower() in 'aeiouyhàâéèêëîïôœû' else 'de '}{counted}"
+    if data.points:
+        items = []
+        for p in data.points:
+            item = f"{p.label} : {say(p.display, measure)}"
+            if p.target_display:
+                item += f" (objectif {say(p.target_display, measure)}"
+                item += f", socle {say(p.floor_display, measure)})" if p.floor_display else ")"
+            items.append(item)
+        body = " ; ".join(items)
+    else:
+        body = " ; ".join(
+            f"{_typeset(s.name)} : " + ", ".join(f"{_typeset(c)} {say(d, measure)}"
+                                                 for c, d in zip(data.categories, s.displays))
+            for s in data.series)
+    sentences = [_sentence(data.summary)] if data.summary.strip() else []
+    sentences += [_sentence(head), _sentence(body)]
+    takeaway = _takeaway(data, measure)
+    if takeaway:
+        sentences.append(takeaway)
+    return [_minus(s.replace("'", "’")) for s in sentences]
 
 
 # --- the grid: charts drawn at the width they print at ------------------------------------
@@ -192,8 +401,8 @@ class MissingValue(Exception):
     """A chart whose figures are still « à renseigner »: a draft shows a frame instead."""
 
 
-CHART_KEYS = {"kind", "title", "unit", "source", "height", "data", "categories", "series", "table",
-              "column", "rows"}
+CHART_KEYS = {"kind", "title", "unit", "source", "summary", "height", "data", "categories", "series",
+              "table", "column", "rows"}
 POINT_KEYS = {"label", "value", "target", "floor"}
 SERIES_KEYS = {"name", "values"}
 PARTS = ("donut", "pie")    # parts of a whole: no negative part, and not all zero
@@ -208,7 +417,21 @@ def _known(raw: dict, known: set[str], what: str, spec: ChartSpec) -> None:
     unknown = sorted(str(k) for k in raw if k not in known)
     if unknown:
         raise DataError(f"graphique « {spec.id} » : clé inconnue « {unknown[0]} »{what}", spec.path,
-                        _line_at(raw, unknown[0], spec), hint=f"clés possibles : {', '.join(sorted(known))}")
+                        _line_at(raw, unknown[0], spec),
+                        hint=did_you_mean(unknown[0], sorted(known)) or f"clés possibles : {', '.join(sorted(known))}")
+
+
+def _summary(raw: dict, spec: ChartSpec) -> str:
+    """``summary:``: the sentence the text alternative opens with, typeset; refused if not a sentence."""
+    if "summary" not in raw:
+        return ""
+    summary = raw["summary"]
+    if not isinstance(summary, str) or not summary.strip():
+        raise DataError(f"graphique « {spec.id} » : « summary: » attend une phrase", spec.path,
+                        _line_at(raw, "summary", spec),
+                        hint="écrivez ce que le graphique montre, en une phrase, ou retirez la ligne : "
+                             "summary: \"Le courrier reste le premier canal de saisine.\"")
+    return _typeset(" ".join(summary.split()))
 
 
 def _list_of(raw: dict, key: str, spec: ChartSpec, mappings: bool, example: str) -> list:
@@ -253,7 +476,7 @@ def prepare(spec: ChartSpec, store: DataStore) -> ChartData:
                         hint=f"types possibles : {', '.join(sorted(DRAWERS))}")
     _known(raw, CHART_KEYS, "", spec)
     data = ChartData(spec.id, kind, french.typeset_prose(str(raw.get("title", ""))),
-                     str(raw.get("unit", "")), str(raw.get("source", "")))
+                     str(raw.get("unit", "")), str(raw.get("source", "")), summary=_summary(raw, spec))
     if "height" in raw:
         height = raw["height"]
         if isinstance(height, bool) or not isinstance(height, (int, float)) or not 0.5 <= height <= 10:

@@ -63,7 +63,8 @@ def test_charts_side_by_side_with_generated_text_alternative(html):
     chart = block(html, "chart-population-caisse")
     alt = re.search(r'alt="([^"]*)"', chart)[1]
     assert alt == (f"Graphique en anneau : Population protégée. Régime général : 730{NNBSP}948 ; "
-                   f"Régime agricole : 40{NNBSP}693\xa0(données 2006).")
+                   f"Régime agricole : 40{NNBSP}693\xa0(données 2006). Part la plus grande : Régime général, "
+                   f"avec 730{NNBSP}948, plus de la moitié du total.")
     assert re.search(r'src="charts/population-caisse-[0-9a-f]{16}\.svg"', chart)
 
 
