@@ -425,8 +425,14 @@ def audit(obj: dict, editions: tuple[str, ...]) -> None:
             result = audit_pdf(pdf)
             where = display_path(pdf)
             if result.ok:
-                click.echo(f"{where} : accessible (PDF/UA-1) — {result.counts.get('/Figure', 0)} figure(s) "
-                           f"décrite(s), {result.counts.get('/Table', 0)} tableau(x) avec en-têtes")
+                counts = result.counts
+                click.echo(f"{where} : accessible (PDF/UA-1) — {counts.get('/Figure', 0)} figure(s) "
+                           f"décrite(s), {counts.get('/Table', 0)} tableau(x) avec en-têtes, "
+                           f"{counts.get('links described', 0)} lien(s) décrit(s), {counts.get('/Note', 0)} "
+                           f"note(s), {counts.get('bookmarks agreeing', 0)} signet(s) au niveau de leur titre")
+                skipped = f" ; non exécutée(s) : {', '.join(result.skipped)} (voir le README)" if result.skipped else ""
+                click.echo(f"  vérificateur indépendant pdfua : {counts.get('pdfua rules', 0)} règle(s) "
+                           f"sans constat{skipped}")
             else:
                 failed = True
                 for problem in result.problems:

@@ -176,8 +176,17 @@ def test_the_pdf_is_accessible(edition):
     audit = audit_pdf(result.pdf)
     assert audit.problems == []
     assert audit.counts["/Table"] >= 1 and audit.counts["/TH"] >= audit.counts["/Table"]
-    drawn = result.html.read_text(encoding="utf-8").count('<figure class="chart ')
+    html = result.html.read_text(encoding="utf-8")
+    drawn = html.count('<figure class="chart ')
     assert drawn and audit.counts.get("/Figure", 0) >= drawn      # each chart a described figure
+    # the independent checker ran (its errors and warnings would be problems above)
+    assert audit.counts["pdfua rules"] >= 10 and set(audit.skipped) <= {"UA-14-001"}
+    # links described by their text and target, bookmarks at their headings' levels
+    assert audit.counts["links described"] >= 0.95 * audit.counts["links"] > 0
+    assert audit.counts["bookmarks agreeing"] == audit.counts["bookmarks"] > 0
+    # each footnote a Note (Landes has twelve), its call a Reference
+    notes = html.count('class="footnote"')
+    assert audit.counts.get("/Note", 0) == notes and audit.counts.get("/Reference", 0) == notes
 
 
 def test_the_web_edition_fits_phone_and_desktop_and_passes_axe(edition, browser):
