@@ -29,7 +29,7 @@ import markdown
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import french
+from . import french, languages
 from .errors import ContentError, LayoutError, ReportError, display_path, gathered
 from .messages import BLOCK_TAGS, jinja_undefined, pieces, syntax_error
 from .yamlio import line_of, parse_yaml, read_text
@@ -494,6 +494,7 @@ class ContentRenderer:
         rendering = _RENDERING.set(self)
         try:
             for path, text, offset in chapter.bodies:
+                problems += language_problems(path, text, offset)
                 check_nesting(text, path, offset)
                 text = _inline_footnotes(path, text, offset, notes)
                 try:
@@ -779,10 +780,22 @@ def check_nesting(text: str, path: Path | None = None, offset: int = 0, blocks: 
 
 
 def markdown_to_html(text: str) -> str:
-    """Markdown to typeset HTML; block tokens are left for :func:`put_blocks_back`."""
+    """Markdown to typeset HTML; block tokens are left for :func:`put_blocks_back`.
+
+    Besides Python-Markdown's extensions, ``[texte]{lang=en}`` marks a phrase in another
+    language (:mod:`reportgen.languages`).
+    """
     check_nesting(text)   # a call block's body is Markdown too
-    return french.typeset_html(markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS,
-                                                 output_format="html"))
+    return french.typeset_html(markdown.markdown(
+        text, extensions=[*MARKDOWN_EXTENSIONS, languages.markdown_extension()], output_format="html"))
+
+
+def language_problems(path: Path, text: str, offset: int = 0) -> list[ContentError]:
+    """Each language code of a chapter file (``[…]{lang=xx}``, ``{: lang=xx}``, ``<span lang="xx">``)
+    that is not a BCP 47 tag, at its line; what is in a comment is not read."""
+    text = _COMMENTS.sub(lambda m: "\n" * m[0].count("\n"), text)
+    return [ContentError(message, path, line + offset, hint=hint)
+            for line, message, hint in languages.problems(text)]
 
 
 def put_blocks_back(html: str, blocks: list[str], nonce: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import french
+from . import french, languages
 from .errors import ConfigError, LayoutError
 from .paths import LAYOUT_NAME, inside, stylesheet_files, within
 from .yamlio import line_of, load_yaml
@@ -175,9 +175,11 @@ def load_layout(layouts_root: Path | list[Path], name: str, edition_folder: Path
                              bytecode_cache=_BYTECODE,
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters["typo"] = lambda text: Markup(french.typeset_html(str(Markup.escape(text))))
+    # a title's « [Job dating]{lang=en} »: a <span lang="en"> in the page, the words alone in plain text
+    env.filters["typo"] = lambda text: Markup(french.typeset_html(languages.span_html(str(Markup.escape(text)))))
     env.filters["typo_html"] = lambda html: Markup(french.typeset_html(str(html)))
-    env.filters["typo_text"] = french.typeset_text     # an attribute, a bookmark, a running header
+    # an attribute, a bookmark, a running header
+    env.filters["typo_text"] = lambda text: french.typeset_text(languages.plain(str(text)))
     env.filters["address"] = lambda text: Markup(french.address_html(str(Markup.escape(text))))
     env.filters["titles_once"] = titles_once
     env.filters["nl2br"] = lambda text: Markup("<br>").join(str(text).splitlines())
