@@ -63,6 +63,14 @@ class ChartData:
     sizes: dict[str, float] = field(default_factory=dict)   # the layout's text sizes; empty: read at drawing
     summary: str = ""        # the takeaway in the words of the report (``summary:``), said first
 
+    @property
+    def title_unit(self) -> str:
+        """The unit to print after the title, « (en …) », where the title does not say it already."""
+        unit = _typeset(self.unit.strip())
+        if not unit or _TITLE_UNIT.search(self.title) or unit.lower() in self.title.lower():
+            return ""
+        return unit
+
     def alt_text(self) -> str:
         """The chart said in sentences: its summary, then what it shows, its figures, and the
         takeaway its figures give without any judgement (:func:`alt_sentences`)."""

@@ -273,3 +273,13 @@ def test_the_reference_editions_have_charts_of_each_common_kind_and_summaries():
     kinds = {data.kind for _, _, data in REFERENCE}
     assert {"donut", "bar", "hbar", "grouped-bar", "bullet"} <= kinds
     assert {edition for edition, s, _ in REFERENCE if s.raw.get("summary")} >= {"ardeche/2023", "landes/2017"}
+
+
+@pytest.mark.parametrize("title, unit, said", [
+    ("Taux de participation (en %)", "%", ""), ("Taux d'absentéisme par motif (%)", "%", ""),
+    ("Nombre de saisines de la médiation", "saisines", ""), ("Population protégée", "personnes protégées",
+                                                            "personnes protégées"),
+    ("Structure de l'Ondam", "millions d'euros", "millions d’euros"), ("Effectifs", "", ""),
+])
+def test_the_web_data_table_says_the_unit_after_the_title_only_where_the_title_does_not(title, unit, said):
+    assert charts.ChartData("c", "bar", title, unit).title_unit == said
