@@ -177,7 +177,8 @@ class Builder:
                 exports.export_tables(
                     {t: store.tables[t] for t in self._directives.table_uses},
                     staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
-                    chapters=exports.table_chapters(every_chapter(front, parts, back)))
+                    chapters=exports.table_chapters(every_chapter(front, parts, back)),
+                    about=exports.About.of(manifest))
                 start = time.perf_counter()   # the same report as an accessible web page
                 self.write_web(manifest, store, front, parts, back, staging)
                 web_page = self.paths.out / "html" / "index.html"

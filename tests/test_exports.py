@@ -1,7 +1,11 @@
-"""The printed tables as CSV files and one XLSX workbook per edition."""
+"""The printed tables as CSV files and one XLSX workbook per edition.
+
+The open data (tidy CSV files and their ``datapackage.json``) is checked in test_open_data.py.
+"""
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,29 +19,39 @@ from reportgen.builder import Builder
 EDITIONS = ("demo/2020", "finances/2020", "magazine/2020")
 
 
-def printed_tables(project, edition):
-    """What the builder has once the chapters are rendered: paths, printed tables, chapters."""
+def printed_tables(project, edition, with_manifest=False):
+    """What the builder has once the chapters are rendered: paths, printed tables, chapters
+    (and the manifest, when asked)."""
     builder = Builder(project, edition)
     manifest, layout, store, front, parts, back = builder.read()
     builder.compute(manifest, layout, store, front, parts, back)
     chapters = exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back])
     assert list(chapters) == list(builder._directives.table_uses)   # the tables the PDF prints
-    return builder.paths, {t: store.tables[t] for t in chapters}, chapters
+    found = builder.paths, {t: store.tables[t] for t in chapters}, chapters
+    return (*found, manifest) if with_manifest else found
+
+
+def export_editions(project, editions=EDITIONS) -> dict:
+    """Each edition exported as the builder does: {edition: (paths, written files, printed tables)}."""
+    done = {}
+    for edition in editions:
+        paths, tables, chapters, manifest = printed_tables(project, edition, with_manifest=True)
+        written = exports.export_tables(tables, paths.out / "donnees", paths.pdf.stem, chapters=chapters,
+                                        about=exports.About.of(manifest))
+        done[edition] = (paths, written, tables)
+    return done
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """Each fixture edition exported once: {edition: (paths, written files)}."""
     project = copy_fixture(tmp_path_factory.mktemp("exports"))
-    done = {}
-    for edition in EDITIONS:
-        paths, tables, chapters = printed_tables(project, edition)
-        written = exports.export_tables(tables, paths.out / "donnees", paths.pdf.stem, chapters=chapters)
-        done[edition] = (paths, written)
-    return done
+    return {edition: (paths, written) for edition, (paths, written, _) in export_editions(project).items()}
 
 
 def read_csv(path: Path) -> list[list[str]]:
+    """A CSV file as printed: in ``donnees/imprime/``, for French Excel."""
+    assert path.parent.name == "imprime"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")   # a BOM: Excel reads the accents right
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle, delimiter=";"))
@@ -59,9 +73,11 @@ def test_one_csv_per_printed_table_and_one_workbook(exported):
     paths, written = exported["demo/2020"]
     folder = paths.out / "donnees"
     assert folder == paths.project.build / "demo-2020" / "donnees"
-    assert written == [folder / "population.csv", folder / "effectifs.csv", folder / "actions-par-acteur.csv",
-                       folder / "rapport-activite-demo-2020-tableaux.xlsx"]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written)   # no temporary file left
+    tables = ["population", "effectifs", "actions-par-acteur"]
+    assert written == [*(folder / f"{t}.csv" for t in tables), *(folder / "imprime" / f"{t}.csv" for t in tables),
+                       folder / "rapport-activite-demo-2020-tableaux.xlsx", folder / "datapackage.json"]
+    found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+    assert found == sorted(["imprime", *(p.relative_to(folder).as_posix() for p in written)])   # nothing else left
 
 
 def test_only_the_tables_passed_are_written_and_old_ones_go(project):
@@ -69,9 +85,16 @@ def test_only_the_tables_passed_are_written_and_old_ones_go(project):
     folder = paths.out / "donnees"
     exports.export_tables(tables, folder, paths.pdf.stem)
     written = exports.export_tables({"effectifs": tables["effectifs"]}, folder, paths.pdf.stem)
-    assert sorted(p.name for p in folder.iterdir()) == ["effectifs.csv", "rapport-activite-demo-2020-tableaux.xlsx"]
-    assert [p.name for p in written] == ["effectifs.csv", "rapport-activite-demo-2020-tableaux.xlsx"]
-    assert openpyxl.load_workbook(written[-1]).sheetnames == ["Sommaire", "effectifs"]
+    expected = ["datapackage.json", "effectifs.csv", "imprime/effectifs.csv",
+                "rapport-activite-demo-2020-tableaux.xlsx"]
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == expected
+    assert sorted(p.relative_to(folder).as_posix() for p in written) == expected
+    assert openpyxl.load_workbook(folder / expected[-1]).sheetnames == ["Sommaire", "effectifs"]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["path"] for r in package["resources"]] == ["effectifs.csv"]
+    # no table printed: no workbook, no package, no CSV
+    assert exports.export_tables({}, folder, paths.pdf.stem) == []
+    assert not [p for p in folder.rglob("*") if p.is_file()]
 
 
 def test_a_failed_write_leaves_the_previous_file(project, monkeypatch):
@@ -83,19 +106,21 @@ def test_a_failed_write_leaves_the_previous_file(project, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disque plein")
 
-    csv_before = (folder / "effectifs.csv").stat().st_mtime_ns
+    csv_before = (folder / "imprime" / "effectifs.csv").stat().st_mtime_ns
+    tidy_before = (folder / "effectifs.csv").stat().st_mtime_ns
     monkeypatch.setattr(exports, "workbook_bytes", broken)
     with pytest.raises(RuntimeError):
         exports.export_tables(tables, folder, paths.pdf.stem)
     assert (folder / "rapport-activite-demo-2020-tableaux.xlsx").read_bytes() == before
-    assert (folder / "effectifs.csv").stat().st_mtime_ns == csv_before   # nothing half done
-    assert not list(folder.glob(".*"))
+    assert (folder / "imprime" / "effectifs.csv").stat().st_mtime_ns == csv_before   # nothing half done
+    assert (folder / "effectifs.csv").stat().st_mtime_ns == tidy_before
+    assert not list(folder.rglob(".*"))
 
 
 # --- CSV -----------------------------------------------------------------------------------------------
 def test_csv_figures_are_the_printed_ones_as_french_excel_reads_numbers(exported):
     paths, _ = exported["finances/2020"]
-    rows = read_csv(paths.out / "donnees" / "depenses.csv")
+    rows = read_csv(paths.out / "donnees" / "imprime" / "depenses.csv")
     # one header row; the unit shared by a whole column goes into its header
     assert rows[0] == ["Poste", "Charges 2019", "Charges 2020", "Évolution (%)"]
     body = rows[1:]
@@ -116,7 +141,7 @@ def test_csv_figures_are_the_printed_ones_as_french_excel_reads_numbers(exported
 
 def test_csv_two_level_header_writes_a_spanning_label_once(exported):
     paths, _ = exported["demo/2020"]
-    rows = read_csv(paths.out / "donnees" / "effectifs.csv")
+    rows = read_csv(paths.out / "donnees" / "imprime" / "effectifs.csv")
     assert rows[:2] == [["", "Années", "", "Évolution (%)"],
                         ["", "2020", "2019", ""]]
     source = {r["Effectifs"]: r for r in source_rows("demo/2020", "effectifs")}
@@ -131,7 +156,7 @@ def test_csv_two_level_header_writes_a_spanning_label_once(exported):
 
 def test_csv_keeps_words_comments_and_arrows_as_printed(exported):
     paths, _ = exported["demo/2020"]
-    rows = read_csv(paths.out / "donnees" / "population.csv")
+    rows = read_csv(paths.out / "donnees" / "imprime" / "population.csv")
     assert rows[0] == ["Données", "Circonscription de la caisse", "France métropolitaine"]
     assert rows[1] == ["Population protégée", "", ""]
     assert rows[2] == ["Régime général :", "730948", "52219891"]
@@ -140,7 +165,7 @@ def test_csv_keeps_words_comments_and_arrows_as_printed(exported):
     assert rows[5] == ["Taux de natalité", "11,6 ‰", "11,5 ‰"]
     assert rows[6] == ["Total", "Données non disponibles", "-"]
     paths, _ = exported["magazine/2020"]
-    rows = read_csv(paths.out / "donnees" / "production.csv")
+    rows = read_csv(paths.out / "donnees" / "imprime" / "production.csv")
     assert rows[1] == ["Feuilles de soins", "1200000", "1150000", "↗ +4,3 %"]
     assert rows[2] == ["Délai moyen (jours)", "6,5", "7,1", "8,4 % ↓"]
     assert rows[3] == ["Réclamations", "-", "ns", "±"]
@@ -153,7 +178,8 @@ def test_csv_merged_cells_are_left_empty(tmp_path):
     (tmp_path / "t.yml").write_text("title: T\ncolumns:\n  '2020': {type: text}\n", encoding="utf-8")
     table = load_table(tmp_path / "t.csv")
     rows = exports.csv_rows(table)
-    assert rows[1:] == [["A", "Non connu", ""], ["B", "1 234", "12"], ["C", "", "5"]]
+    # « 2020 », declared text, holds only a figure and a word without figure: its figure is a number
+    assert rows[1:] == [["A", "Non connu", ""], ["B", "1234", "12"], ["C", "", "5"]]
     exports.export_tables({"t": table}, tmp_path / "out", "rapport")
     ws = openpyxl.load_workbook(tmp_path / "out" / "rapport-tableaux.xlsx")["t"]
     assert {str(r) for r in ws.merged_cells.ranges} == {"B3:C3", "B4:B5"}
