@@ -618,8 +618,7 @@ def data_package(tables: Mapping[str, Table], tidy: Mapping[str, Tidy], name: st
                 "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(content),
                 "hash": f"sha256:{hashlib.sha256(content).hexdigest()}",
                 "title": _plain(table.title or table.id), "description": _plain(" ; ".join(said).rstrip(".") + ".")}
-        if table.source:
-            item["sources"] = [{"title": _plain(table.source)}]
+        item["sources"] = [{"title": _plain(_source(table, about))}]
         item["schema"] = {"fields": [f.schema() for f in data.fields], "missingValues": [""],
                           "primaryKey": [data.fields[-1].name]}
         resources.append(item)
@@ -734,14 +733,14 @@ def workbook_bytes(tables: Mapping[str, Table], name: str,
     for n, (table, sheet) in enumerate(zip(tables.values(), names), 1):
         values = [n, _xlsx_text(french.typeset_prose(table.title or table.id)),
                   *([" ; ".join(chapters.get(table.id, []))] if with_chapters else []),
-                  sheet, f"{table.id}.csv", _xlsx_text(french.typeset_prose(table.source))]
+                  sheet, f"{table.id}.csv", _xlsx_text(french.typeset_prose(_source(table, about or About())))]
         for c, value in enumerate(values, 1):
             summary.cell(4 + n, c, value)
         title = summary.cell(4 + n, 2)
         title.hyperlink = Hyperlink(ref=title.coordinate, location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A1",
                                     tooltip="Ouvrir la feuille du tableau")
         title.font = link
-        _write_sheet(wb.create_sheet(sheet), table)
+        _write_sheet(wb.create_sheet(sheet), table, about or About())
     widths = [5, 60, *([40] if with_chapters else []), 24, 28, 40]
     for c, width in enumerate(widths, 1):
         summary.column_dimensions[get_column_letter(c)].width = width
@@ -774,7 +773,14 @@ def _fixed_times(xlsx: bytes) -> bytes:
     return out.getvalue()
 
 
-def _write_sheet(ws, table: Table) -> None:
+def _source(table: Table, about: About) -> str:
+    """The table's printed source, else the report it is printed in: every sheet says where it comes from."""
+    if table.source:
+        return table.source
+    return f"Source : {about.subject}" if about.subject else ""
+
+
+def _write_sheet(ws, table: Table, about: About) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -851,8 +857,8 @@ def _write_sheet(ws, table: Table) -> None:
         text = french.typeset_prose(NOTE_MARK.sub("", note))
         ws.cell(r, 1, _xlsx_text(f"({n}) {text}" if table.numbered_notes else text))
         r += 1
-    if table.source:
-        ws.cell(r, 1, _xlsx_text(french.typeset_prose(table.source))).font = Font(italic=True)
+    if _source(table, about):
+        ws.cell(r, 1, _xlsx_text(french.typeset_prose(_source(table, about)))).font = Font(italic=True)
 
     for place in _header_places(table):
         if place.cols == 1:

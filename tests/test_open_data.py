@@ -72,6 +72,8 @@ def check_package(folder: Path, tables: dict) -> None:
         assert resource.title == exports._plain(table.title or table.id)
         if table.source:
             assert resource.sources == [{"title": exports._plain(table.source)}]
+        else:                                   # the report itself is the source
+            assert resource.sources[0]["title"].startswith("Source : Rapport")
         numeric = exports.numeric_columns(table)
         typed = [f for f in resource.schema.fields if f.type in ("integer", "number")]
         assert len(typed) == len(numeric), resource.name              # every column of figures is typed
@@ -121,9 +123,12 @@ def check_workbook(workbook: Path, tables: dict) -> None:
                 if isinstance(value, str) and not re.match(r"0\d", value):     # « 01000 » is a code
                     where = (table.id, ws.cell(r, c).coordinate, value)
                     assert french.parse_figure(value.replace("\u00a0", " ")) is None, where
-        if table.source:      # under the table, after its notes
-            texts = [ws.cell(r, 1).value for r in range(first + len(table.rows), ws.max_row + 1)]
+        # under the table, after its notes: its printed source, else the report it is printed in
+        texts = [ws.cell(r, 1).value or "" for r in range(first + len(table.rows), ws.max_row + 1)]
+        if table.source:
             assert french.typeset_prose(table.source).replace("\u202f", "\u00a0") in texts, table.id
+        else:
+            assert any(t.startswith("Source\u00a0: Rapport") for t in texts), table.id
 
 
 def check_folder(folder: Path, tables: dict) -> None:
