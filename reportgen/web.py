@@ -112,13 +112,26 @@ def finish(page: str, charts: Charts, out_dir: Path, target: Path) -> str:
 
 
 def _footnotes(doc) -> None:
-    """Each page footnote becomes a call in the text and a note at the end of its chapter."""
+    """Each page footnote becomes a call in the text and a note at the end of its chapter.
+
+    The call is a link named « Note 3 » (``doc-noteref``) to its note; the notes close the
+    chapter in a section headed « Notes » (``doc-endnotes``), each with a link back to its call
+    (``doc-backlink``, « Retour à l'appel de la note 3 »).
+    """
     n = 0
     for section in doc.xpath("//section[contains(concat(' ', @class, ' '), ' chapter ')]"):
         spans = section.xpath(".//span[@class='footnote']")
         if not spans:
             continue
-        notes = lxml.html.Element("ol", {"class": "chapter-notes", "aria-label": "Notes"})
+        heading = next(iter(section.xpath(".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5]")), None)
+        level = min(int(heading.tag[1]) + 1, 6) if heading is not None else 2
+        title_id = f"{section.get('id') or 'chapitre'}-notes"
+        notes = lxml.html.Element("section", {"class": "chapter-notes", "role": "doc-endnotes",
+                                              "aria-labelledby": title_id})
+        title = lxml.html.Element(f"h{level}", {"id": title_id, "class": "chapter-notes-title"})
+        title.text = "Notes"
+        listing = lxml.html.Element("ol")
+        notes.extend([title, listing])
         for span in spans:
             n += 1
             call = lxml.html.fragment_fromstring(
@@ -130,14 +143,15 @@ def _footnotes(doc) -> None:
             for child in list(span):
                 item.append(child)
             back = lxml.html.fragment_fromstring(
-                f'<a href="#appel-{n}" class="note-back" aria-label="Retour au texte de la note {n}">↩</a>')
+                f'<a href="#appel-{n}" class="note-back" role="doc-backlink" '
+                f'aria-label="Retour à l’appel de la note {n}">↩</a>')
             back.tail = ""
             if len(item):
                 item[-1].tail = (item[-1].tail or "") + " "
             else:
                 item.text = (item.text or "") + " "
             item.append(back)
-            notes.append(item)
+            listing.append(item)
             span.getparent().replace(span, call)
         body = section.find(".//div[@class='chapter-body']")
         (body if body is not None else section).append(notes)

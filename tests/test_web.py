@@ -162,7 +162,12 @@ def test_tables_have_captions_header_cells_and_a_scroll_box(demo_build):
     assert not doc.xpath("//tr[@class='table-title-row']")
 
 
+CHAPTER = "ancestor::section[contains(concat(' ', @class, ' '), ' chapter ')][1]"
+
+
 def test_footnotes_become_notes_linked_both_ways(finances):
+    """Each call links to its note and is named « Note n »; each note links back; the notes of a
+    chapter close it, in a section headed « Notes » one level below the chapter's title."""
     _, result = finances
     doc = _page(result.web)
     printed = _page(result.html).xpath("//span[@class='footnote']")
@@ -171,12 +176,21 @@ def test_footnotes_become_notes_linked_both_ways(finances):
     assert not doc.xpath("//span[@class='footnote']")
     for n, (call, note_text) in enumerate(zip(calls, printed), 1):
         assert call.get("href") == f"#note-{n}" and _text(call) == str(n)
+        assert call.get("aria-label") == f"Note {n}"
         note = doc.get_element_by_id(f"note-{n}")
         assert _text(note_text) in _text(note)
         back = note.xpath(".//a[@class='note-back']")[0]
-        assert back.get("href") == f"#{call.get('id')}"
-        # the note closes the chapter of its call
-        assert note.xpath("ancestor::section[1]")[0] is call.xpath("ancestor::section[1]")[0]
+        assert back.get("href") == f"#{call.get('id')}" and back.get("role") == "doc-backlink"
+        assert back.get("aria-label") == f"Retour à l’appel de la note {n}"
+        # the note closes the chapter of its call, in its « Notes » section
+        chapter = call.xpath(CHAPTER)[0]
+        assert note.xpath(CHAPTER)[0] is chapter
+        notes = note.xpath("ancestor::section[@role='doc-endnotes']")[0]
+        title = doc.get_element_by_id(notes.get("aria-labelledby"))
+        assert _text(title) == "Notes" and title.xpath("ancestor::section[1]")[0] is notes
+        chapter_level = int(chapter.xpath(".//*[self::h1 or self::h2 or self::h3]")[0].tag[1])
+        assert title.tag == f"h{chapter_level + 1}"
+        assert notes.getparent().get("class") == "chapter-body" and notes.getparent()[-1] is notes
 
 
 def test_a_long_table_is_one_table_on_the_web(finances):
