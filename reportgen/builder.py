@@ -209,10 +209,10 @@ class Builder:
         downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
         if workbook.exists():
             downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
-        page = layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
-                             theme=manifest.theme, stylesheets=[href for src, href in assets if src.suffix == ".css"],
-                             downloads=downloads, proof=None)
-        return web.write_edition(page, charts, self.paths.out, staging.path(self.paths.out / "html"), assets,
+        pages = web.render_pages(layout, edition=manifest, front=front, parts=parts, back=back,
+                                 theme=manifest.theme, downloads=downloads, proof=None,
+                                 stylesheets=[href for src, href in assets if src.suffix == ".css"])
+        return web.write_edition(pages, charts, self.paths.out, staging.path(self.paths.out / "html"), assets,
                                  downloads)
 
     def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back, *, target: Path) -> int:

@@ -174,13 +174,16 @@ def _day(value: object) -> str:
 
 def _percent(value: object) -> object:
     """« 82,5 % », « 82,5 » or 82.5: a share in %, written as the report prints it or as a number."""
+    number = value
     if isinstance(value, str):
         text = value.replace("%", "").replace(",", ".").replace("\u202f", "").replace("\u00a0", "").strip()
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             raise ValueError(f"« {value} » n'est pas un pourcentage : écrivez le nombre (82,5 ou 100)") from None
-    return value
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and not 0 <= number <= 100:
+        raise ValueError(f"« {value} » n'est pas un pourcentage : un nombre de 0 à 100 est attendu")
+    return number
 
 
 class Contact(_Model):
@@ -206,15 +209,22 @@ class Contact(_Model):
             raise ValueError(f"« {value} » n'est pas une adresse web complète (https://…)")
         return value.strip()
 
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\+?[0-9][0-9 .\u00a0\u202f-]*[0-9]", value.strip()):
+            raise ValueError(f"« {value} » n'est pas un numéro de téléphone : écrivez ses chiffres (03 20 42 31 00)")
+        return value.strip()
+
 
 class Audit(_Model):
     """The result of an RGAA compliance audit of the web edition, as its report gives it."""
 
-    rate: float = Field(ge=0, le=100, description="Share of the applicable RGAA criteria met, in % (« 82,5 »)")
+    rate: float = Field(description="Share of the applicable RGAA criteria met, in % (« 82,5 »)")
     date: str = Field(description="Date of the audit (AAAA-MM-JJ)")
     by: str = Field(description="Who carried it out: a firm, or the caisse's own team")
     rgaa: str = Field("4.1.2", description="Version of the RGAA the audit applied")
-    average: Union[float, None] = Field(None, ge=0, le=100, description="Average compliance rate of the pages, in %")
+    average: Union[float, None] = Field(None, description="Average compliance rate of the pages, in %")
     environment: list[str] = Field(default_factory=list,
                                    description="Browsers and assistive technologies the tests used")
     tools: list[str] = Field(default_factory=list, description="Tools used to evaluate accessibility")

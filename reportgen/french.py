@@ -148,6 +148,18 @@ def format_number(value: Decimal | float | int, decimals: int = 0, signed: bool 
     return text
 
 
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def format_date(iso: str) -> str:
+    """``2024-06-01`` → « 1er juin 2024 » (the first of the month is an ordinal); « » for « »."""
+    if not iso:
+        return ""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{'1er' if day == 1 else day}{NBSP}{MONTHS[month - 1]} {year}"
+
+
 def format_figure(figure: Figure) -> str:
     """Print a figure with the house rules; the unit keeps a no-break space before it."""
     text = format_number(figure.value, figure.decimals, figure.signed)

@@ -1,8 +1,9 @@
 """The web edition: the same report as one accessible, responsive HTML page.
 
-``build/<edition>/html/`` is a folder that can be published as it is: ``index.html``, the
-stylesheets, fonts and images it uses under ``assets/`` and ``images/``, the PDF and the
-tables' workbook to download. Nothing in it points outside it.
+``build/<edition>/html/`` is a folder that can be published as it is: ``index.html``, its
+accessibility statement ``accessibilite.html`` (RGAA), the stylesheets, fonts and images they
+use under ``assets/`` and ``images/``, the PDF and the tables' workbook to download. Nothing in
+it points outside it.
 
 The page is rendered by the layout for the ``web`` medium (``web/`` templates first, see
 :mod:`reportgen.layout`), from the chapters' HTML computed again without the print's table
@@ -100,6 +101,83 @@ def inline_svg(svg: str, prefix: str, title: str, desc: str, look: str = "") -> 
     return (svg[:opening.start()] + tag + named + svg[opening.end():]).strip()
 
 
+# --- the pages: the report, and its accessibility statement -------------------------------------
+REPORT_PAGE, STATEMENT_PAGE = "index.html", "accessibilite.html"
+PAGES = {REPORT_PAGE: "document.html", STATEMENT_PAGE: "accessibility.html"}     # page: its template
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the footer's legal notice and the accessibility statement say, from the manifest.
+
+    The manifest's ``web:`` block (:class:`reportgen.config.Web`) with its defaults filled in
+    and its dates and rates set in French. The compliance is never more than the manifest
+    states: without an audit, « non conforme ».
+    """
+
+    settings: object                 # config.Web
+    publisher: str                   # the organisation, unless the manifest names another
+    director: str                    # « Nom, fonction »: the signatory, unless named
+    published: str                   # « 28 juin 2024 », or « » when not given
+    drawn_up: str                    # the statement's date, or « »
+    audit_date: str = ""
+    rate: str = ""                   # « 82,5 % »
+    average: str = ""
+
+    @property
+    def level(self) -> str:
+        """none, partial or full."""
+        return self.settings.accessibility.level
+
+    @property
+    def label(self) -> str:
+        """« non conforme », « partiellement conforme », « totalement conforme »."""
+        return self.settings.accessibility.label
+
+    @property
+    def tel(self) -> str:
+        """The contact's phone number as a ``tel:`` link writes it: its digits."""
+        return re.sub(r"[^\d+]", "", self.settings.contact.phone)
+
+
+def _percent(value: float) -> str:
+    decimals = 0 if value == int(value) else len(f"{value:g}".partition(".")[2])
+    return french.format_number(value, decimals) + "\u00a0%"
+
+
+def notice(manifest) -> Notice:
+    """The :class:`Notice` of an edition's manifest."""
+    settings = manifest.web
+    audit = settings.accessibility.audit
+    signatory = manifest.signatory
+    return Notice(
+        settings=settings,
+        publisher=settings.publisher or manifest.organisation,
+        director=settings.director or ", ".join(p for p in (signatory.name, signatory.role) if p),
+        published=french.format_date(settings.published),
+        drawn_up=french.format_date(settings.accessibility.date),
+        audit_date=french.format_date(audit.date) if audit else "",
+        rate=_percent(audit.rate) if audit else "",
+        average=_percent(audit.average) if audit and audit.average is not None else "",
+    )
+
+
+def render_page(layout, page: str, **context) -> str:
+    """One page of the web edition (a name of :data:`PAGES`), rendered by the layout's web templates.
+
+    ``context`` holds what the templates use (``edition``, the manifest; ``theme``, ``stylesheets``,
+    ``downloads``, and for the report its chapters); the footer's notice and the pages' names
+    are added here.
+    """
+    return layout.render(PAGES[page], **context, notice=notice(context["edition"]), report_page=REPORT_PAGE,
+                         statement_page=STATEMENT_PAGE)
+
+
+def render_pages(layout, **context) -> dict[str, str]:
+    """Each page of the web edition (:data:`PAGES`): file name → HTML."""
+    return {page: render_page(layout, page, **context) for page in PAGES}
+
+
 # --- the finishing touches ----------------------------------------------------------------------
 def finish(page: str, charts: Charts, out_dir: Path, target: Path) -> str:
     """Notes, tables, images and charts: the served page from the rendered template."""
@@ -115,8 +193,9 @@ def _footnotes(doc) -> None:
     """Each page footnote becomes a call in the text and a note at the end of its chapter.
 
     The call is a link named « Note 3 » (``doc-noteref``) to its note; the notes close the
-    chapter in a section headed « Notes » (``doc-endnotes``), each with a link back to its call
-    (``doc-backlink``, « Retour à l'appel de la note 3 »).
+    chapter in a section headed « Notes » (``doc-endnotes``, a landmark named « Notes – » and the
+    chapter's title), each with a link back to its call (``doc-backlink``, « Retour à l'appel de
+    la note 3 »).
     """
     n = 0
     for section in doc.xpath("//section[contains(concat(' ', @class, ' '), ' chapter ')]"):
@@ -130,6 +209,10 @@ def _footnotes(doc) -> None:
                                               "aria-labelledby": title_id})
         title = lxml.html.Element(f"h{level}", {"id": title_id, "class": "chapter-notes-title"})
         title.text = "Notes"
+        if heading is not None:     # each chapter's notes a landmark of its own name
+            hidden = lxml.html.Element("span", {"class": "visually-hidden"})
+            hidden.text = " – " + re.sub(r"\s+", " ", heading.text_content()).strip()
+            title.append(hidden)
         listing = lxml.html.Element("ol")
         notes.extend([title, listing])
         for span in spans:
@@ -224,9 +307,9 @@ def plan_assets(stylesheets: list[Path], folders: list[Path]) -> list[tuple[Path
     return plan
 
 
-def write_edition(page: str, charts: Charts, out_dir: Path, target: Path,
+def write_edition(pages: dict[str, str], charts: Charts, out_dir: Path, target: Path,
                   assets: list[tuple[Path, str]], downloads: list[Download]) -> Path:
-    """Write the web folder ``target``; returns its ``index.html``.
+    """Write the web folder ``target`` with ``pages`` (file name: HTML); returns its ``index.html``.
 
     The builder gives a ``target`` in its staging folder, swapped in with the other outputs
     (:class:`reportgen.files.Staging`). An existing ``target`` is replaced only by a complete
@@ -236,13 +319,13 @@ def write_edition(page: str, charts: Charts, out_dir: Path, target: Path,
 
     if target.exists() or target.is_symlink():
         with Staging(target.parent) as staging:
-            write_edition(page, charts, out_dir, staging.path(target), assets, downloads)
+            write_edition(pages, charts, out_dir, staging.path(target), assets, downloads)
             staging.commit()
         return target / "index.html"
     try:
         target.mkdir(parents=True)
-        text = finish(page, charts, out_dir, target)
-        (target / "index.html").write_text(text, encoding="utf-8")
+        for name, page in pages.items():
+            (target / name).write_text(finish(page, charts, out_dir, target), encoding="utf-8")
         for source, href in assets:
             (target / href).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / href)

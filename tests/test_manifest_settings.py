@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 
 from conftest import REPO, copy_fixture, edit
+from reportgen import web
 from reportgen.builder import Builder, build, check
 from reportgen.config import Manifest, load_manifest, pydantic_message
 from reportgen.errors import ConfigError, ContentError, DataError
@@ -54,8 +55,8 @@ def web_rendered(project, edition: str) -> str:
     manifest, _, store, front, parts, back = builder.read()
     layout = load_layout(project.layouts, manifest.layout, builder.paths.content / "layout", medium="web")
     builder.compute(manifest, layout, store, front, parts, back)
-    return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
-                         theme=manifest.theme, stylesheets=[], downloads=[], proof=None)
+    return web.render_page(layout, web.REPORT_PAGE, edition=manifest, front=front, parts=parts, back=back,
+                           theme=manifest.theme, stylesheets=[], downloads=[], proof=None)
 
 
 def section(html: str, start: str, end: str = "</section>") -> str:

@@ -5,6 +5,7 @@ run on the reference editions in test_reference_editions.py and on the demo here
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -187,7 +188,9 @@ def test_footnotes_become_notes_linked_both_ways(finances):
         assert note.xpath(CHAPTER)[0] is chapter
         notes = note.xpath("ancestor::section[@role='doc-endnotes']")[0]
         title = doc.get_element_by_id(notes.get("aria-labelledby"))
-        assert _text(title) == "Notes" and title.xpath("ancestor::section[1]")[0] is notes
+        chapter_title = _text(chapter.xpath(".//*[self::h1 or self::h2 or self::h3]")[0])
+        assert title.text == "Notes" and _text(title) == f"Notes – {chapter_title}"   # each its own name
+        assert title.xpath("ancestor::section[1]")[0] is notes
         chapter_level = int(chapter.xpath(".//*[self::h1 or self::h2 or self::h3]")[0].tag[1])
         assert title.tag == f"h{chapter_level + 1}"
         assert notes.getparent().get("class") == "chapter-body" and notes.getparent()[-1] is notes
@@ -303,3 +306,188 @@ def test_in_chromium_the_page_fits_the_screen_and_passes_axe(browser, finances, 
     assert found["overflow_x"] == "visible/visible", "the page does not hide what overflows"
     assert found["violations"] == [], found["violations"]
     assert found["focusable_boxes"] == found["scroll_boxes"]
+
+
+# --- the legal notice and the accessibility statement (RGAA) -------------------------------------
+FULL_WEB = """
+web:
+  published: 2021-06-28
+  publisher: Caisse primaire d'assurance maladie de Démonstration
+  director: "Jean EXEMPLE, directeur général"
+  host: ["Hébergeur Exemple SAS", "2 rue de l'Exemple, 59100 ROUBAIX"]
+  contact:
+    email: accessibilite@demo.example.fr
+    form: https://demo.example.fr/contact
+    phone: "03 20 00 00 00"
+    address: ["1 place de la Démonstration", "59000 LILLE"]
+  accessibility:
+    audit:
+      rate: "82,5 %"
+      date: 2021-05-12
+      by: Cabinet Exemple
+      average: 91
+      environment: ["Firefox 89 et NVDA 2021.1", "Safari et VoiceOver (macOS 11)"]
+      tools: [Colour Contrast Analyser, Web Developer]
+    compliance: partial
+    non_compliant: ["Le graphique « Effectifs » n'a pas de légende textuelle (critère 1.3)."]
+    derogations: ["Les archives des rapports avant 2015, en PDF non balisés : leur reprise représente une charge disproportionnée."]
+    exempt: ["Les cartes interactives des partenaires."]
+    date: 2021-06-01
+    multiyear_plan: https://demo.example.fr/schema-accessibilite
+    action_plan: https://demo.example.fr/plan-2021
+"""
+SECTIONS = ["État de conformité", "Résultats des tests", "Contenus non accessibles",
+            "Établissement de cette déclaration d’accessibilité", "Retour d’information et contact",
+            "Voies de recours"]
+
+
+def _manifest(project, extra: str = ""):
+    from reportgen.config import load_manifest
+
+    path = project.root / "content" / "demo" / "2020" / "edition.yml"
+    if extra:
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    manifest, warnings = load_manifest(path)
+    assert warnings == []
+    return manifest
+
+
+def _statement(manifest):
+    """The statement page rendered by the national layout's web templates, for ``manifest``."""
+    from reportgen.layout import load_layout
+
+    layout = load_layout(Path(__file__).resolve().parent.parent / "layouts", manifest.layout, medium="web")
+    html = web.render_page(layout, web.STATEMENT_PAGE, edition=manifest, theme=manifest.theme,
+                           stylesheets=[], downloads=[])
+    return html, lxml.html.document_fromstring(html)
+
+
+def _legal(doc) -> dict[str, str]:
+    """The footer's legal notice: term → what it says."""
+    notice = doc.xpath("//footer//div[@class='web-legal']")
+    assert len(notice) == 1
+    return {_text(dt): _text(dt.getnext()) for dt in notice[0].xpath(".//dt")}
+
+
+def _section(doc, title: str) -> str:
+    """The text under a heading of the statement, up to the next heading of its level or above."""
+    heading = next(h for h in doc.xpath("//main//h2 | //main//h3") if _text(h) == title)
+    text = []
+    for sibling in heading.itersiblings():
+        if sibling.tag in ("h1", "h2") or (heading.tag == "h3" and sibling.tag == "h3"):
+            break
+        text.append(_text(sibling))
+    return " ".join(text)
+
+
+def test_by_default_the_statement_says_non_conforme_and_no_audit(demo_build):
+    """Without « web: » in the manifest: « non conforme », no audit, nothing claimed, in the RGAA's order."""
+    project, result = demo_build
+    statement = result.web.parent / web.STATEMENT_PAGE
+    doc = _page(statement)
+    assert doc.get("lang") == "fr" and doc.xpath("//main[@id='contenu']") and doc.xpath("//a[@href='#contenu']")
+    assert _text(doc.xpath("//title")[0]).startswith("Déclaration d’accessibilité – Rapport d’activité 2020")
+    assert [_text(h) for h in doc.xpath("//main//h1")] == ["Déclaration d’accessibilité"]
+    assert [_text(h) for h in doc.xpath("//main//h2")] == SECTIONS
+    text = _text(doc.xpath("//main")[0])
+    assert "article 47 de la loi n\u00a0°\u00a02005-102" in text or "article 47 de la loi n° 2005-102" in text
+    assert "CPAM de Démonstration" in text
+    status = _section(doc, "État de conformité")
+    assert "non conforme" in status and "aucun audit de conformité n’a encore été réalisé" in status
+    assert "partiellement" not in text and "totalement" not in text and "%" not in text
+    assert "Aucun audit" in _section(doc, "Résultats des tests")
+    assert "ne sont pas connues" in _section(doc, "Non-conformités")
+    assert "n’est pas renseignée" in _section(doc, "Établissement de cette déclaration d’accessibilité")
+    # the Défenseur des droits: online form, delegate, phone number, free post
+    remedies = doc.xpath("//main//h2[.='Voies de recours']/following-sibling::ul[1]")[0]
+    links = {a.get("href") for a in remedies.xpath(".//a")}
+    assert {"https://formulaire.defenseurdesdroits.fr/", "https://www.defenseurdesdroits.fr/saisir/delegues",
+            "tel:+33969390000"} <= links
+    assert "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07" in _text(remedies)
+    # every link of the page leads somewhere in the folder or outside by a full address
+    for ref in doc.xpath("//@href | //@src"):
+        if not ref.startswith(("#", "https:", "mailto:", "tel:", "data:")):
+            assert (statement.parent / ref).is_file(), ref
+    # the legal notice in the footer of both pages, with the compliance linked to the statement
+    for page in (result.web, statement):
+        page_doc = _page(page)
+        assert _legal(page_doc) == {
+            "Éditeur": "CPAM de Démonstration",
+            "Directeur de la publication": "Claire EXEMPLE, Directrice",
+            "Contact": "aucun moyen de contact n’est renseigné.",
+        }
+        compliance = page_doc.xpath("//footer//p[@class='web-compliance']/a")
+        assert len(compliance) == 1 and compliance[0].get("href") == web.STATEMENT_PAGE
+        assert _text(compliance[0]) == "Accessibilité : non conforme"
+    assert doc.xpath("//header//a[@href='index.html']"), "the statement leads back to the report"
+
+
+def test_a_manifest_that_says_everything_gets_it_said(project):
+    """Every setting of « web: », in the statement and in the footer; the page is also a golden file."""
+    manifest = _manifest(project, FULL_WEB)
+    html, doc = _statement(manifest)
+    golden = Path(__file__).parent / "golden" / "demo-2020-accessibilite.html"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(html, encoding="utf-8")
+    assert html == golden.read_text(encoding="utf-8"), "the statement differs from its golden file (UPDATE_GOLDEN=1)"
+    assert re.search("82,5[\u00a0\u202f]% des critères", html) and "1<sup>er</sup>\u00a0juin 2021" in html   # typography
+    status = _section(doc, "État de conformité")
+    assert "est partiellement conforme avec le référentiel général" in status and "version 4.1.2" in status
+    results = _section(doc, "Résultats des tests")
+    assert "réalisé le 12 mai 2021 par Cabinet Exemple" in results
+    assert "82,5 % des critères du RGAA version 4.1.2 sont respectés" in results
+    assert "taux moyen de conformité de l’édition web s’élève à 91 %" in results
+    assert "« Effectifs »" in _section(doc, "Non-conformités")
+    assert "charge disproportionnée" in _section(doc, "Dérogations pour charge disproportionnée")
+    assert "cartes interactives" in _section(doc, "Contenus non soumis à l’obligation d’accessibilité")
+    assert "établie le 1er juin 2021" in _section(doc, "Établissement de cette déclaration d’accessibilité")
+    assert "Firefox 89 et NVDA 2021.1" in _section(doc, "Environnement de test")
+    assert "Colour Contrast Analyser" in _section(doc, "Outils pour évaluer l’accessibilité")
+    assert "accessibilite.html" in _section(doc, "Pages ayant fait l’objet de la vérification de conformité")
+    hrefs = doc.xpath("//main//a/@href")
+    for href in ("https://demo.example.fr/schema-accessibilite", "https://demo.example.fr/plan-2021",
+                 "mailto:accessibilite@demo.example.fr", "https://demo.example.fr/contact", "tel:0320000000"):
+        assert href in hrefs, href
+    legal = _legal(doc)
+    assert legal["Éditeur"] == "Caisse primaire d’assurance maladie de Démonstration"
+    assert legal["Directeur de la publication"] == "Jean EXEMPLE, directeur général"
+    assert legal["Hébergement"].startswith("Hébergeur Exemple SAS") and legal["Hébergement"].endswith("59100 ROUBAIX")
+    assert legal["Date de publication"] == "28 juin 2021"
+    assert "accessibilite@demo.example.fr" in legal["Contact"] and "59000 LILLE" in legal["Contact"]
+    assert _text(doc.xpath("//footer//p[@class='web-compliance']/a")[0]) == "Accessibilité : partiellement conforme"
+
+
+@pytest.mark.parametrize("rate, level, label", [
+    ("100", "full", "totalement conforme"), ("50", "partial", "partiellement conforme"),
+    ("49,9", "none", "non conforme")])
+def test_the_audit_s_rate_gives_the_level_the_rgaa_defines(project, rate, level, label):
+    manifest = _manifest(project, f"web: {{accessibility: {{audit: {{rate: '{rate}', date: 2021-05-12, by: X}}}}}}\n")
+    assert manifest.web.accessibility.level == level
+    _, doc = _statement(manifest)
+    assert f"est {label} avec" in _section(doc, "État de conformité")
+    assert _text(doc.xpath("//footer//p[@class='web-compliance']/a")[0]) == f"Accessibilité : {label}"
+
+
+@pytest.mark.parametrize("setting, line, said", [
+    ("web:\n  accessibility:\n    compliance: full\n", 3,
+     "« full » (totalement conforme) demande le résultat d'un audit"),
+    ("web:\n  accessibility:\n    audit: {rate: 80, date: 2021-05-12, by: X}\n    compliance: full\n", 4,
+     "ne s'accorde pas avec l'audit, 80 % des critères respectés : écrivez compliance: partial"),
+    ("web:\n  accessibility:\n    compliance: totale\n", 3,
+     "« totale » n'est pas une valeur possible : écrivez « none » ou « partial » ou « full »"),
+    ("web:\n  published: 28/06/2021\n", 2, "« 28/06/2021 » n'est pas une date : écrivez-la AAAA-MM-JJ"),
+    ("web:\n  contact: {email: accessibilite.demo.fr}\n", 2, "« accessibilite.demo.fr » n'est pas une adresse e-mail"),
+    ("web:\n  accessibility:\n    audit: {rate: 120, date: 2021-05-12, by: X}\n", 3,
+     "« 120 » n'est pas un pourcentage : un nombre de 0 à 100 est attendu"),
+])
+def test_a_bad_web_setting_is_refused_in_french_with_its_file_and_line(project, setting, line, said):
+    from reportgen.config import load_manifest
+    from reportgen.errors import ConfigError
+
+    path = project.root / "content" / "demo" / "2020" / "edition.yml"
+    before = len(path.read_text(encoding="utf-8").splitlines())
+    path.write_text(path.read_text(encoding="utf-8") + setting, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_manifest(path)
+    assert err.value.path == path and err.value.line == before + line, str(err.value)
+    assert said in str(err.value)

@@ -104,14 +104,29 @@ def audit(page, cdp) -> dict:
     return out
 
 
+def axe_all(page) -> list[dict]:
+    """Every rule of axe-core: its violations, whatever their impact."""
+    return page.evaluate("""async () => {
+        const found = await axe.run(document, {resultTypes: ['violations']});
+        return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+    }""")
+
+
 @pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.slow) for name in REFERENCE])
-def reference_page(request, browser):
-    """A reference edition's web page, built (or found up to date), open in the browser."""
+def reference_edition(request):
+    """A reference edition, built (or found up to date): its web folder."""
     project = Project(REPO)
     set_display_root(project.root)
-    result = build(project, request.param)
-    page, cdp = open_page(browser, result.web)
-    yield request.param, page, cdp
+    return request.param, build(project, request.param).web.parent
+
+
+@pytest.fixture(scope="module")
+def reference_page(reference_edition, browser):
+    """A reference edition's web page, open in the browser."""
+    name, folder = reference_edition
+    page, cdp = open_page(browser, folder / "index.html")
+    yield name, page, cdp
     page.close()
 
 
@@ -142,3 +157,21 @@ def test_the_forced_focus_is_the_keyboard_s(reference_page):
     force(cdp, [])
     assert all(ring for _, ring in tabbed)
     assert forced == tabbed
+
+
+def test_the_accessibility_statement_passes_axe_and_reads_in_every_state(reference_edition, browser):
+    """The statement page (accessibilite.html) at the three widths: no axe-core violation, every
+    control readable in every state, nothing wider than the screen."""
+    name, folder = reference_edition
+    page, cdp = open_page(browser, folder / "accessibilite.html")
+    try:
+        found = audit(page, cdp)
+        violations = []
+        for width in WIDTHS:
+            resize(page, width)
+            violations += [{"largeur": width, **v} for v in axe_all(page)]
+    finally:
+        page.close()
+    assert found["contraste"] == [] and found["axe"] == [], (name, found["contraste"][:10], found["axe"][:10])
+    assert found["debord"]["scroll"] <= found["debord"]["width"], (name, found["debord"])
+    assert violations == [], (name, violations)
