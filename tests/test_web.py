@@ -1,7 +1,8 @@
 """The web edition (``build/<edition>/html/``): the report's content, accessible, publishable as is.
 
 These tests read the page's HTML; the browser tests (phone and desktop widths, axe-core)
-run on the reference editions in test_reference_editions.py and on the demo here.
+run on the reference editions in test_reference_editions.py and on the demo here, and the
+contrast of every state at 320, 375 and 1280 px in tests/browser/test_web_contrast.py.
 """
 from __future__ import annotations
 
