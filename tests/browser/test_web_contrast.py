@@ -175,3 +175,61 @@ def test_the_accessibility_statement_passes_axe_and_reads_in_every_state(referen
     assert found["contraste"] == [] and found["axe"] == [], (name, found["contraste"][:10], found["axe"][:10])
     assert found["debord"]["scroll"] <= found["debord"]["width"], (name, found["debord"])
     assert violations == [], (name, violations)
+
+
+CASES = """<!DOCTYPE html><html lang="fr"><head><style>
+  body { margin: 0; background: #ffffff; color: #1d2b44; font: 16px sans-serif; }
+  a { color: #0c419a; }
+  #same { background: #0c419a; color: #0c419a; }
+  #hover:hover { color: #9fb3d9; }
+  #thin:focus { outline: 3px solid #00a3e0; outline-offset: 2px; }
+  #two:focus { outline: 3px solid #1d2b44; outline-offset: 2px; box-shadow: 0 0 0 2px #ffffff; }
+  #none:focus { outline: none; }
+  .banner { position: relative; background: #0c419a; color: white; height: 120px; }
+  .motif { position: absolute; top: 0; right: 0; width: 50%; height: 100%;
+           background-image: url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'%3E%3Crect fill='%23ffffff' width='9' height='9'/%3E%3C/svg%3E"); }
+  .banner p { position: relative; margin: 0; padding: 40px 10px; white-space: nowrap; }
+  .grey { color: #808080; }
+  .big { color: #808080; font-size: 24px; }
+  .clip { overflow: hidden; width: 300px; }
+  .clip a { display: block; }
+  .clip a:focus { outline: 3px solid #1d2b44; outline-offset: 2px; }
+  .wide { width: 330px; height: 4px; }
+</style></head><body>
+  <p><a id="same" href="#a">même couleur que son fond</a></p>
+  <p><a id="hover" href="#b">pâle au survol</a></p>
+  <p><a id="thin" href="#c">anneau d'une couleur claire</a></p>
+  <p><a id="two" href="#d">anneau à deux tons</a></p>
+  <p><a id="none" href="#e">sans anneau</a></p>
+  <div class="clip"><a id="cut" href="#f">anneau coupé par son cadre</a></div>
+  <div class="banner"><div class="motif"></div><p>Un texte blanc qui court sous le motif blanc du bandeau</p></div>
+  <p class="grey">Texte gris, 3,9:1</p><p class="big">Grand texte gris, 3,9:1</p>
+  <div class="wide"></div>
+</body></html>"""
+
+
+def test_the_contrast_check_sees_what_it_must(browser):
+    """contrast.js on a page made of faults: each is found, in its state; what is right passes."""
+    page = browser.new_page(viewport={"width": 320, "height": 900})
+    try:
+        page.set_content(CASES)
+        page.add_script_tag(path=str(SCRIPT))
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        assert page.evaluate("rgContrast.focusables()") == 6
+        found = states(page, cdp, 320)
+        failed = {(f["state"], f["element"].split(" ")[0]) for f in found}
+        assert failed == {("défaut", "a#same"), ("survol", "a#same"), ("focus", "a#same"),
+                          ("survol", "a#hover"), ("focus", "a#thin"), ("focus", "a#none"), ("focus", "a#cut")}
+        thin = next(f for f in found if f["element"].startswith("a#thin"))
+        assert thin["ratio"] == 2.87 and thin["needed"] == 3           # the accent ring on white, measured
+        assert "coupé" in next(f["problem"] for f in found if f["element"].startswith("a#cut"))
+        under_motif = page.evaluate("rgContrast.overDecorations()")
+        assert [f["text"][:22] for f in under_motif] == ["Un texte blanc qui cou"] and under_motif[0]["ratio"] == 1
+        grey = page.evaluate("rgContrast.texts(['.grey', '.big'])")
+        assert [(f["element"].split(" ")[0], f["needed"]) for f in grey] == [("p.grey", 4.5)]   # large text: 3:1
+        wide = page.evaluate("rgContrast.overflow()")
+        assert wide["scroll"] > wide["width"] and wide["culprits"][0].startswith("div.wide")
+    finally:
+        page.close()
