@@ -20,13 +20,12 @@ from markupsafe import Markup
 
 from . import charts as charts_mod
 from . import french, longtables, paths
+from .french import MONTHS
 from .content import markdown_to_html, place
 from .datastore import DataStore
 from .errors import ReportWarning
 from .layout import Layout
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
 
 
 @dataclass
