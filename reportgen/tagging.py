@@ -511,38 +511,35 @@ class _TreeBuilder:
 
         column_headers, row_headers = defaultdict(list), defaultdict(list)
         all_rows = tuple(rows(box))
-        colspans = defaultdict(int)
-        for i, row in enumerate(all_rows):
-            j = 0
-            for cell in row.children:
-                if cell.element is not None and cell.element_tag == "th":
-                    key = f"{element.number}-{i}-{j}"
-                    cell.mark["ID"] = pydyf.String(key)
-                    self.ids[key] = cell.mark.reference
-                    if cell.element.attrib.get("scope") == "row":
-                        row_headers[i].append(pydyf.String(key))
-                    else:
-                        column_headers[j].append(pydyf.String(key))
-                for _ in range(cell.colspan):
-                    colspans[j] = cell.rowspan - 1
-                    j += 1
-                if colspans[j]:
-                    j += 1
-                    colspans[j] -= 1
-        colspans = defaultdict(int)
-        for i, row in enumerate(all_rows):
-            j = 0
-            for cell in row.children:
-                if cell.element is not None and cell.element_tag == "td":
-                    headers = [h for span in range(cell.rowspan) for h in row_headers[i + span]]
-                    headers += [h for span in range(cell.colspan) for h in column_headers[j + span]]
-                    cell.mark["A"]["Headers"] = pydyf.Array(headers)
-                for _ in range(cell.colspan):
-                    colspans[j] = cell.rowspan - 1
-                    j += 1
-                if colspans[j]:
-                    j += 1
-                    colspans[j] -= 1
+        for i, j, cell in _grid(all_rows):
+            if cell.element is not None and cell.element_tag == "th":
+                key = f"{element.number}-{i}-{j}"
+                cell.mark["ID"] = pydyf.String(key)
+                self.ids[key] = cell.mark.reference
+                if cell.element.attrib.get("scope") == "row":
+                    row_headers[i].append(pydyf.String(key))
+                else:
+                    column_headers[j].append(pydyf.String(key))
+        for i, j, cell in _grid(all_rows):
+            if cell.element is not None and cell.element_tag == "td":
+                headers = [h for span in range(cell.rowspan) for h in row_headers[i + span]]
+                headers += [h for span in range(cell.colspan) for h in column_headers[j + span]]
+                cell.mark["A"]["Headers"] = pydyf.Array(headers)
+
+
+def _grid(rows) -> Iterator[tuple[int, int, object]]:
+    """Each cell with its row and first column, cells spanning rows above counted (WeasyPrint's walk)."""
+    colspans: dict[int, int] = defaultdict(int)
+    for i, row in enumerate(rows):
+        j = 0
+        for cell in row.children:
+            yield i, j, cell
+            for _ in range(cell.colspan):
+                colspans[j] = cell.rowspan - 1
+                j += 1
+            if colspans[j]:
+                j += 1
+                colspans[j] -= 1
 
 
 def _pdf_string(value) -> str:
