@@ -252,6 +252,7 @@ class Builder:
                 break
             breaks = result.cuts
             html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
+        assembler.prune()
         self.warnings += result.warnings
         self.laid_out = (laid_out, result.pieces)
         self._stage(6, f"({result.pages} pages)")

@@ -257,6 +257,7 @@ class Assembler:
         self.fingerprint = fingerprint
         self.wants_cuts = wants_cuts
         self.locate = locate
+        self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
 
     def render(self, html: str, target: Path) -> Result:
         from weasyprint import CSS
@@ -327,7 +328,7 @@ class Assembler:
         from .longtables import Cut
 
         cuts = {use: Cut(*c) for piece in pieces for use, c in piece.cuts.items()}
-        self._prune({Path(p.pdf).stem for p in pieces} | {self._folio_path.stem})
+        self.used |= {Path(p.pdf).stem for p in pieces} | {self._folio_path.stem}
         return Result(target, size, cuts, warnings, laid_out, len(pieces))
 
     def _run(self, jobs) -> list[Piece]:
@@ -469,10 +470,12 @@ class Assembler:
             folios.close()
         return len(all_pages)
 
-    def _prune(self, keep: set[str]) -> None:
-        """Pieces no longer in the document are removed, so the cache does not grow without end."""
+    def prune(self) -> None:
+        """Once the build is done: pieces no render of it used are removed, so the cache does not
+        grow without end. The pieces of every pass stay (the tables uncut, then cut), so that the
+        next build finds them all and lays out only what changed."""
         for path in self.cache.glob("*"):
-            if path.suffix in (".pdf", ".json") and path.stem not in keep and path.name != "plan.json":
+            if path.suffix in (".pdf", ".json") and path.stem not in self.used and path.name != "plan.json":
                 path.unlink(missing_ok=True)
 
 

@@ -149,3 +149,20 @@ def test_links_carry_the_page_of_their_target():
                               {"decimal", "decimal-leading-zero"})
     assert 'data-rg-page-decimal="7"' in html and 'data-rg-page-decimal-leading-zero="07"' in html
     assert used == {"ch-2": 7}
+
+
+def test_a_warm_draft_keeps_the_pieces_of_every_pass(project):
+    """A long table is laid out uncut, then cut: the next draft finds both passes in the cache.
+
+    A chapter without tables changed by one word is the only piece laid out again, although the
+    chapter holding the long table went through two passes in the build before.
+    """
+    Builder(project, "finances/2020", draft=True, workers=2).run()
+    preface = project.root / "content" / "finances" / "2020" / "00-preface.md"
+    text = preface.read_text(encoding="utf-8")
+    assert "présente les dépenses" in text
+    preface.write_text(text.replace("présente les dépenses", "montre les dépenses"), encoding="utf-8")
+    builder = Builder(project, "finances/2020", draft=True, workers=2)
+    builder.run()
+    laid_out, pieces = builder.laid_out
+    assert laid_out == 1 and pieces > 3
