@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
 import socket
 import threading
@@ -118,35 +117,26 @@ def test_the_watcher_follows_the_theme_and_layout_yml_not_the_caisse_s_other_yea
         watcher.join(timeout=5)
 
 
-@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("REPORTGEN_REQUIRE_BROWSER"),
-                    reason="Chromium absent : « make test » l'installe (paquet Debian chromium)")
-def test_the_page_follows_a_saved_change_in_a_real_browser(server, project):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "Chromium est requis pour ce test (paquet Debian chromium)"
+def test_the_page_follows_a_saved_change_in_a_real_browser(server, project, browser):
+    """In the session's Chromium (one Playwright per process: a second one would find its loop running)."""
     chapter = project.root / "content" / "demo" / "2020" / "02b-activite-suite.md"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto(server.url)
-            page.wait_for_selector("text=Les délais")
-            assert page.locator("text=Un paragraphe écrit pendant l'aperçu").count() == 0
-            chapter.write_text(chapter.read_text(encoding="utf-8")
-                               + "\nUn paragraphe écrit pendant l'aperçu, visible sans recharger.\n",
-                               encoding="utf-8")
-            page.wait_for_selector("text=visible sans recharger", timeout=60_000)
-            chapter.write_text(chapter.read_text(encoding="utf-8") + '\n{{ fig("nulle.part") }}\n',
-                               encoding="utf-8")
-            page.wait_for_selector("#rg-preview-error:not([hidden])", timeout=60_000)
-            error = page.inner_text("#rg-preview-error")
-            assert "02b-activite-suite.md:" in error and "nulle.part" in error
-            assert page.locator("text=visible sans recharger").count() == 1   # the last good text stays
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto(server.url)
+        page.wait_for_selector("text=Les délais")
+        assert page.locator("text=Un paragraphe écrit pendant l'aperçu").count() == 0
+        chapter.write_text(chapter.read_text(encoding="utf-8")
+                           + "\nUn paragraphe écrit pendant l'aperçu, visible sans recharger.\n",
+                           encoding="utf-8")
+        page.wait_for_selector("text=visible sans recharger", timeout=60_000)
+        chapter.write_text(chapter.read_text(encoding="utf-8") + '\n{{ fig("nulle.part") }}\n',
+                           encoding="utf-8")
+        page.wait_for_selector("#rg-preview-error:not([hidden])", timeout=60_000)
+        error = page.inner_text("#rg-preview-error")
+        assert "02b-activite-suite.md:" in error and "nulle.part" in error
+        assert page.locator("text=visible sans recharger").count() == 1   # the last good text stays
+    finally:
+        page.close()
 
 
 # --- what the server accepts: local host names only, complete requests in time, no traceback ----
