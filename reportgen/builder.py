@@ -480,6 +480,7 @@ class Builder:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
+            charts_mod.preload(layout.fonts)      # once here, not once in each worker
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 futures = [pool.submit(charts_mod.draw, data, target, theme, layout.fonts)

@@ -613,14 +613,28 @@ def _fs(step: str) -> float:
     return _sizes[step]
 
 
-def _setup(fonts_dir: Path, sizes: dict[str, float]) -> None:
+_fonts_added: set[Path] = set()
+
+
+def preload(fonts_dir: Path) -> None:
+    """matplotlib imported and the layout's fonts registered, before chart workers are forked:
+    each worker then starts with them instead of importing matplotlib again."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager, rcParams
+    import matplotlib.pyplot  # noqa: F401  (the import is the point)
+    from matplotlib import font_manager
 
-    for ttf in sorted(fonts_dir.glob("*.ttf")):
-        font_manager.fontManager.addfont(str(ttf))
+    if fonts_dir not in _fonts_added:
+        for ttf in sorted(fonts_dir.glob("*.ttf")):
+            font_manager.fontManager.addfont(str(ttf))
+        _fonts_added.add(fonts_dir)
+
+
+def _setup(fonts_dir: Path, sizes: dict[str, float]) -> None:
+    from matplotlib import rcParams
+
+    preload(fonts_dir)
     _sizes.update(sizes or text_sizes(fonts_dir))
     rcParams.update({
         "svg.fonttype": "none", "font.family": "Lato", "font.size": _fs("small"),
