@@ -130,6 +130,7 @@ class Builder:
             raise os_error(exc, self.paths.out, outputs_kept=True) from None
 
     def _run(self) -> BuildResult:
+        started = time.perf_counter()
         self._stage(1)
         remove_stale(self.paths.out)      # what a build killed while writing left behind
         stamp = self._out(self.paths.out / "build-inputs.json")
@@ -183,7 +184,9 @@ class Builder:
                 self.write_web(manifest, store, front, parts, back, staging)
                 web_page = self.paths.out / "html" / "index.html"
                 self.timings["web"] = round(time.perf_counter() - start, 3)
+            # « seconds »: what this build took, so that « build -j » starts the longest edition first
             write_text(staging.path(stamp), json.dumps({"inputs": inputs, "pages": pages,
+                                                        "seconds": round(time.perf_counter() - started, 1),
                                                         "charts": sorted(chart_data),
                                                         "warnings": [str(w) for w in self.warnings]}))
             staging.commit()      # the stamp last: it vouches for the outputs swapped before it
@@ -476,7 +479,7 @@ class Builder:
         todo = [(self.paths.out / name, data) for name, data in sorted(used.items())
                 if no_cache or not (self.paths.out / name).exists()]
         done = len(used) - len(todo)
-        workers = 1 if no_cache else min(len(todo), os.cpu_count() or 1, 4)
+        workers = 1 if no_cache else min(len(todo), self.workers, 4)   # under « build -j », the cores left
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor, as_completed
 

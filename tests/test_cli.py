@@ -68,3 +68,46 @@ def test_audit_passes_a_final_pdf_and_fails_a_draft(project):
     assert run(project, "build", "--draft", "demo/2020").returncode == 0     # a draft is not tagged
     done = run(project, "audit", str(project.edition("demo/2020").draft_pdf))
     assert done.returncode == 1 and "balisé" in done.stderr
+
+
+def test_parallel_build_starts_the_longest_edition_and_prints_in_the_order_asked(project):
+    import json
+
+    from reportgen.cli import longest_first
+
+    names = ["demo/2020", "finances/2020", "magazine/2020"]
+    assert longest_first(project, names) == names          # none built yet: the order asked
+    for name, seconds in (("demo/2020", 3.5), ("finances/2020", 9.0)):
+        out = project.edition(name).out
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "build-inputs.json").write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+    # never built comes first (its cost is unknown), then the longest last build
+    assert longest_first(project, names) == ["magazine/2020", "finances/2020", "demo/2020"]
+
+
+@pytest.mark.slow
+def test_build_j2_builds_each_edition_once_and_reports_them_in_order(project):
+    done = run(project, "build", "-j", "2", "finances/2020", "demo/2020")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.endswith("pages")]
+    assert [line.split("/")[1] for line in lines] == ["finances-2020", "demo-2020"]
+    import json
+
+    for name in ("finances/2020", "demo/2020"):
+        stamp = json.loads((project.edition(name).out / "build-inputs.json").read_text(encoding="utf-8"))
+        assert stamp["seconds"] > 0
+
+
+def test_charts_are_drawn_in_process_when_the_build_has_one_core(project, monkeypatch):
+    """Under « build -j », an edition's worker has the cores left: no pool of chart workers inside it."""
+    import concurrent.futures
+
+    from reportgen.builder import Builder
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("un pool de processus dans un processus de construction")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    builder = Builder(project, "demo/2020", workers=1)
+    builder.run()
+    assert list((project.edition("demo/2020").out / "charts").glob("*.svg"))
