@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Protocol
@@ -95,6 +95,23 @@ def every_chapter(front, parts, back) -> list[Chapter]:
     return [*front, *(c for p in parts for c in p.chapters), *back]
 
 
+@dataclass
+class Edition:
+    """The edition being built, as read by stage 1: what every later stage works from."""
+
+    manifest: Manifest
+    layout: Layout
+    store: DataStore
+    front: list[Chapter]
+    parts: list[Part]
+    back: list[Chapter]
+
+    @property
+    def chapters(self) -> list[Chapter]:
+        """Every chapter in reading order."""
+        return every_chapter(self.front, self.parts, self.back)
+
+
 class Builder:
     """Builds one edition into ``build/<caisse>-<year>/``."""
 
@@ -138,7 +155,8 @@ class Builder:
         reused = None if os.environ.get("REPORTGEN_NO_CACHE") else self._reuse(stamp, inputs)
         if reused:
             return reused
-        manifest, layout, store, front, parts, back = self.read()
+        edition = self.read()
+        manifest, layout, store = edition.manifest, edition.layout, edition.store
         self._store = store
         self.warnings += yearly.restated(self.project, self.paths, store)
         placeholders = yearly.placeholders(self.paths)
@@ -150,7 +168,7 @@ class Builder:
                             hint=f"« reportgen status {self.paths.name} » les liste toutes ; "
                                  "« reportgen build --draft » produit un PDF de travail qui les signale")
         self._stage(2)
-        chart_data = self.compute(manifest, layout, store, front, parts, back)
+        chart_data = self.compute(edition)
         if not self.draft:   # the web edition shows each chart drawn again for a phone's width
             theme = manifest.theme.model_dump()
             chart_data = {**chart_data, **{charts_mod.file_name(narrow, theme): narrow for narrow in
@@ -158,7 +176,7 @@ class Builder:
         self._stage(3, f"({len(chart_data)})")
         chart_files = self.draw_charts(chart_data, manifest, layout)
         self._stage(4)
-        html = self.render_html(manifest, layout, front, parts, back)
+        html = self.render_html(edition)
         html_path = self._out(self.paths.html)    # the name messages give; written with the other outputs
         if self.strict and self.warnings:
             raise self.warnings[0]
@@ -169,19 +187,17 @@ class Builder:
             self._html_file = staging.path(html_path)
             write_text(self._html_file, html)
             if self.pieces:
-                pages = self._lay_out_in_pieces(html, html_path, manifest, layout, store, front, parts, back,
-                                                target=staging.path(pdf))
+                pages = self._lay_out_in_pieces(html, html_path, edition, target=staging.path(pdf))
             else:
-                pages = self._lay_out_whole(html, html_path, manifest, layout, store, front, parts, back,
-                                            target=staging.path(pdf))
+                pages = self._lay_out_whole(html, html_path, edition, target=staging.path(pdf))
             if not self.draft:   # the printed tables as CSV and XLSX, beside the final PDF
                 exports.export_tables(
                     {t: store.tables[t] for t in self._directives.table_uses},
                     staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
-                    chapters=exports.table_chapters(every_chapter(front, parts, back)),
+                    chapters=exports.table_chapters(edition.chapters),
                     about=exports.About.of(manifest))
                 start = time.perf_counter()   # the same report as an accessible web page
-                self.write_web(manifest, store, front, parts, back, staging)
+                self.write_web(edition, staging)
                 web_page = self.paths.out / "html" / "index.html"
                 self.timings["web"] = round(time.perf_counter() - start, 3)
             # « seconds »: what this build took, so that « build -j » starts the longest edition first
@@ -194,17 +210,18 @@ class Builder:
         del chart_files
         return BuildResult(self.paths.name, pdf, html_path, pages, self.warnings, self.timings, web=web_page)
 
-    def write_web(self, manifest: Manifest, store: DataStore, front, parts, back, staging: Staging) -> Path:
+    def write_web(self, edition: Edition, staging: Staging) -> Path:
         """``build/<edition>/html/``, written in ``staging``: the chapters again, in the web layout.
 
         The PDF and the workbook offered for download are the new ones, from ``staging``.
         """
         from . import web
 
+        manifest = edition.manifest
         layout = load_layout(self.project.layout_roots, manifest.layout, self.paths.content / "layout", medium="web")
         charts = web.Charts(self.paths.out, manifest.theme.model_dump())
         known = len(self.warnings)
-        self.compute(manifest, layout, store, front, parts, back, svg_of=charts)
+        self.compute(replace(edition, layout=layout), svg_of=charts)
         del self.warnings[known:]      # the same chapters: their warnings are already counted
         assets = web.plan_assets(layout.stylesheets, layout.folders)
         pdf = staging.path(self.paths.pdf)
@@ -212,40 +229,38 @@ class Builder:
         downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
         if workbook.exists():
             downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
-        pages = web.render_pages(layout, edition=manifest, front=front, parts=parts, back=back,
+        pages = web.render_pages(layout, edition=manifest, front=edition.front, parts=edition.parts, back=edition.back,
                                  theme=manifest.theme, downloads=downloads, proof=None,
                                  stylesheets=[href for src, href in assets if src.suffix == ".css"])
         return web.write_edition(pages, charts, self.paths.out, staging.path(self.paths.out / "html"), assets,
                                  downloads)
 
-    def _lay_out_whole(self, html, html_path, manifest, layout, store, front, parts, back, *, target: Path) -> int:
+    def _lay_out_whole(self, html, html_path, edition: Edition, *, target: Path) -> int:
         """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
         document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
         breaks: dict[str, longtables.Cut] = {}
         for _ in range(3):   # tables over several pages: cut them where the pages fall, lay out again
-            found = longtables.find_breaks(document, store.tables)
+            found = longtables.find_breaks(document, edition.store.tables)
             if {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in breaks.items()}:
                 break        # a cut above moves what follows: repeat until nothing moves
             breaks = found
-            html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
+            html = self._again(breaks, html_path, edition)
             document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
         self.warnings += warnings
-        self.warnings += preflight.check_pages(document, html_path,
-                                                locator(every_chapter(front, parts, back)))
+        self.warnings += preflight.check_pages(document, html_path, locator(edition.chapters))
         if self.strict and self.warnings:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
         write_pdf_atomically(document, target, variant=self.variant)
         return len(document.pages)
 
-    def _lay_out_in_pieces(self, html, html_path, manifest, layout, store, front, parts, back, *,
-                           target: Path) -> int:
+    def _lay_out_in_pieces(self, html, html_path, edition: Edition, *, target: Path) -> int:
         """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
         from .segments import Assembler
 
         assembler = Assembler(self.paths.out / "pieces", self.paths.out, self.project.readable, html_path,
-                              store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
-                              locate=locator(every_chapter(front, parts, back)))
+                              edition.store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
+                              locate=locator(edition.chapters))
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):
@@ -254,7 +269,7 @@ class Builder:
             if {u: c.rows for u, c in result.cuts.items()} == {u: c.rows for u, c in breaks.items()}:
                 break
             breaks = result.cuts
-            html = self._again(breaks, html_path, manifest, layout, store, front, parts, back)
+            html = self._again(breaks, html_path, edition)
         assembler.prune()
         self.warnings += result.warnings
         self.laid_out = (laid_out, result.pieces)
@@ -263,12 +278,12 @@ class Builder:
             raise self.warnings[0]
         return result.pages
 
-    def _again(self, breaks, html_path, manifest, layout, store, front, parts, back) -> str:
+    def _again(self, breaks, html_path, edition: Edition) -> str:
         """The HTML again, with the long tables cut as measured."""
         known = len(self.warnings)
-        self.compute(manifest, layout, store, front, parts, back, breaks)
+        self.compute(edition, breaks)
         del self.warnings[known:]
-        html = self.render_html(manifest, layout, front, parts, back)
+        html = self.render_html(edition)
         write_text(self._html_file, html)    # in the staging folder, as the first one
         return html
 
@@ -281,7 +296,7 @@ class Builder:
             self._current = (STAGES[number - 1], now)
             self.progress.stage(number, STAGES[number - 1], detail)
 
-    def read(self):
+    def read(self) -> Edition:
         """Stage 1: everything is read and validated before anything is written."""
         from . import paths as paths_mod
         from .errors import ConfigError
@@ -346,7 +361,7 @@ class Builder:
                 self.warnings.append(ReportWarning(
                     f"chapitre à relire (« review: {chapter.meta['review']} ») : retirez la ligne une fois "
                     "le texte mis à jour", chapter.files[0], 2))
-        return manifest, layout, store, front, parts, back
+        return Edition(manifest, layout, store, front, parts, back)
 
     def _photos(self, manifest: Manifest, parts: list[Part]) -> Manifest:
         """Photos that are there are printed with their caption and credit; the others, nothing.
@@ -408,21 +423,22 @@ class Builder:
                 hint="placez la photo dans le dossier de l'édition, ou retirez ces lignes du manifeste"))
         return manifest.model_copy(update={"cover_photo": cover, "credits": credits})
 
-    def compute(self, manifest: Manifest, layout: Layout, store: DataStore, front, parts, back,
-                table_breaks: dict[str, longtables.Cut] | None = None,
+    def compute(self, edition: Edition, table_breaks: dict[str, longtables.Cut] | None = None,
                 problems: list[ReportError] | None = None, svg_of=None):
         """Stage 2: directives resolved against the data; chapters become HTML.
 
         With ``problems``, a chapter that fails is noted there and the others go on.
         """
-        directives = Directives(store, layout, manifest, self.paths.content, self.warnings, self.paths.out)
+        manifest = edition.manifest
+        directives = Directives(edition.store, edition.layout, manifest, self.paths.content, self.warnings,
+                                self.paths.out)
         directives.table_breaks = table_breaks or {}
         directives.proof = self.proof
         directives.svg_of = svg_of
         context = {"edition": {"year": manifest.year, "organisation": manifest.organisation,
                                "caisse": manifest.caisse}}
         renderer = ContentRenderer(directives.functions(), self.project.root, context)
-        for chapter in every_chapter(front, parts, back):
+        for chapter in edition.chapters:
             try:
                 renderer.render(chapter)
             except ReportError as exc:
@@ -439,15 +455,16 @@ class Builder:
         """
         problems: list[ReportError] = []
         try:
-            manifest, layout, store, front, parts, back = self.read()
+            edition = self.read()
         except ReportError as exc:      # every bad cell of every table, each on its own line
             return list(getattr(exc, "errors", [exc]))
+        manifest, store = edition.manifest, edition.store
         self.warnings += yearly.restated(self.project, self.paths, store)
         problems += [ConfigError(f"« {key} » encore « à renseigner »", path, line)
                      for path, key, line in yearly.placeholders(self.paths)]
         problems += [DataError("valeur encore « à renseigner »", self.paths.data / place.split(" ")[0])
                      for place in store.missing()]
-        self.compute(manifest, layout, store, front, parts, back, problems=problems)
+        self.compute(edition, problems=problems)
         problems = [p for problem in problems for p in getattr(problem, "errors", [problem])]   # each directive
         used_tables = set(self._directives.table_uses)
         used_tables |= {str(c.raw.get("table")) for c in store.charts.values() if c.raw.get("table")}
@@ -461,7 +478,7 @@ class Builder:
                                                                  units=manifest.lint.units)]
         if not problems:
             try:
-                self.render_html(manifest, layout, front, parts, back)
+                self.render_html(edition)
             except ReportError as exc:
                 problems.append(exc)
         return problems
@@ -503,8 +520,9 @@ class Builder:
                 old.unlink()
         return [self.paths.out / name for name in used]
 
-    def render_html(self, manifest: Manifest, layout: Layout, front, parts, back) -> str:
+    def render_html(self, edition: Edition) -> str:
         """Stage 4: the whole document, one HTML file."""
+        manifest, layout = edition.manifest, edition.layout
         out = self.paths.out
         # relative links keep the HTML independent of where the project lives
         sheets = [Path(os.path.relpath(s, out)).as_posix() for s in layout.stylesheets]
@@ -513,11 +531,10 @@ class Builder:
             proof = {"date": time.strftime("%d/%m/%Y %H:%M"), "version": self._version(),
                      "missing": self._store.missing(),
                      "review": [f"{c.files[0].name} : {c.meta['review']}"
-                                for c in every_chapter(front, parts, back)
-                                if c.meta.get("review")],
+                                for c in edition.chapters if c.meta.get("review")],
                      "warnings": [str(w) for w in self.warnings]}
-        return layout.render("document.html", edition=manifest, front=front, parts=parts, back=back,
-                             theme=manifest.theme, stylesheets=sheets, proof=proof)
+        return layout.render("document.html", edition=manifest, front=edition.front, parts=edition.parts,
+                             back=edition.back, theme=manifest.theme, stylesheets=sheets, proof=proof)
 
     def _inputs(self) -> str:
         """A fingerprint of all a build reads: the edition, the caisse's theme, the layouts, the code, the options."""
@@ -651,4 +668,4 @@ def build(project: Project, edition: str, progress: Progress | None = None,
     return Builder(project, edition, progress, strict, draft, proof, workers, archive).run()
 
 
-__all__ = ["Builder", "BuildResult", "build", "STAGES", "ReportError", "DataError"]
+__all__ = ["Builder", "BuildResult", "Edition", "build", "STAGES", "ReportError", "DataError"]

@@ -23,12 +23,12 @@ def printed_tables(project, edition, with_manifest=False):
     """What the builder has once the chapters are rendered: paths, printed tables, chapters
     (and the manifest, when asked)."""
     builder = Builder(project, edition)
-    manifest, layout, store, front, parts, back = builder.read()
-    builder.compute(manifest, layout, store, front, parts, back)
-    chapters = exports.table_chapters([*front, *(c for p in parts for c in p.chapters), *back])
+    edition = builder.read()
+    builder.compute(edition)
+    chapters = exports.table_chapters(edition.chapters)
     assert list(chapters) == list(builder._directives.table_uses)   # the tables the PDF prints
-    found = builder.paths, {t: store.tables[t] for t in chapters}, chapters
-    return (*found, manifest) if with_manifest else found
+    found = builder.paths, {t: edition.store.tables[t] for t in chapters}, chapters
+    return (*found, edition.manifest) if with_manifest else found
 
 
 def export_editions(project, editions=EDITIONS) -> dict:

@@ -153,9 +153,9 @@ def test_a_block_token_written_in_a_chapter_is_plain_text(project):
     path = content(project, "01-contexte.md")
     append(path, "RGBLOCK9999X et RGBLOCKABCDEFGHIJ9999X")
     builder = Builder(project, EDITION)
-    manifest, layout, store, front, parts, back = builder.read()
-    builder.compute(manifest, layout, store, front, parts, back)
-    chapter = next(c for p in parts for c in p.chapters if c.files[0] == path)
+    edition = builder.read()
+    builder.compute(edition)
+    chapter = next(c for c in edition.chapters if c.files[0] == path)
     assert "RGBLOCK9999X et RGBLOCKABCDEFGHIJ9999X" in chapter.html
 
 

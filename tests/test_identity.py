@@ -42,9 +42,9 @@ def edit(path: Path, old: str, new: str) -> None:
 def rendered(project, edition: str = EDITION) -> tuple[str, list[str]]:
     """The document's HTML as the build writes it, and the warnings of reading it."""
     builder = Builder(project, edition)
-    manifest, layout, store, front, parts, back = builder.read()
-    builder.compute(manifest, layout, store, front, parts, back)
-    return builder.render_html(manifest, layout, front, parts, back), [str(w) for w in builder.warnings]
+    edition = builder.read()
+    builder.compute(edition)
+    return builder.render_html(edition), [str(w) for w in builder.warnings]
 
 
 def section(html: str, start: str) -> str:

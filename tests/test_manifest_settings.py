@@ -11,6 +11,7 @@ edition of « another caisse » (module fixture) is read as PDF, web page and wo
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -44,19 +45,20 @@ def append(path: Path, text: str) -> None:
 def rendered(project, edition: str = EDITION) -> tuple[str, list[str]]:
     """The printed document's HTML, as the build writes it, and the warnings of reading it."""
     builder = Builder(project, edition)
-    manifest, layout, store, front, parts, back = builder.read()
-    builder.compute(manifest, layout, store, front, parts, back)
-    return builder.render_html(manifest, layout, front, parts, back), [str(w) for w in builder.warnings]
+    edition = builder.read()
+    builder.compute(edition)
+    return builder.render_html(edition), [str(w) for w in builder.warnings]
 
 
 def web_rendered(project, edition: str) -> str:
     """The web page's HTML, for an edition without charts (nothing to draw first)."""
     builder = Builder(project, edition)
-    manifest, _, store, front, parts, back = builder.read()
+    edition = builder.read()
+    manifest = edition.manifest
     layout = load_layout(project.layouts, manifest.layout, builder.paths.content / "layout", medium="web")
-    builder.compute(manifest, layout, store, front, parts, back)
-    return web.render_page(layout, web.REPORT_PAGE, edition=manifest, front=front, parts=parts, back=back,
-                           theme=manifest.theme, stylesheets=[], downloads=[], proof=None)
+    builder.compute(dataclasses.replace(edition, layout=layout))
+    return web.render_page(layout, web.REPORT_PAGE, edition=manifest, front=edition.front, parts=edition.parts,
+                           back=edition.back, theme=manifest.theme, stylesheets=[], downloads=[], proof=None)
 
 
 def section(html: str, start: str, end: str = "</section>") -> str:
@@ -164,7 +166,7 @@ def test_part_numbering_none_prints_no_part_number_anywhere(project):
 def test_a_part_with_number_false_is_not_numbered_and_does_not_count(project):
     edit(manifest_of(project, NUMEROS), "  - title: Introduction\n", "  - title: Introduction\n    number: false\n")
     builder = Builder(project, NUMEROS)
-    parts = builder.read()[4]
+    parts = builder.read().parts
     assert [(p.title, p.label) for p in parts] == [("Introduction", ""), ("Évènements de l'année", "00")]
     assert [p.id for p in parts] == ["partie-0", "partie-1"]           # anchors do not move
     html, _ = rendered(project, NUMEROS)
