@@ -90,6 +90,11 @@ class BuildResult:
     web: Path | None = None     # the web edition's page, for a final build
 
 
+def same_cuts(found: dict[str, longtables.Cut], applied: dict[str, longtables.Cut]) -> bool:
+    """The long tables cut at the same rows: the layout that measured them is the one to keep."""
+    return {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in applied.items()}
+
+
 def every_chapter(front, parts, back) -> list[Chapter]:
     """The chapters in reading order: front pages, each part's, back pages."""
     return [*front, *(c for p in parts for c in p.chapters), *back]
@@ -127,6 +132,10 @@ class Builder:
         # the draft is laid out in pieces, in parallel and from the cache; the final PDF in one pass
         self.pieces = draft and not proof and not os.environ.get("REPORTGEN_NO_CACHE")
         self.workers = workers or os.cpu_count() or 1
+        self._last_cut_tables: set[str] = set()   # the long tables of the last build (its stamp)
+        self.cut_tables: list[str] = []           # this build's
+        self.layouts = 0         # whole-document layouts of a final build
+        self.measured = 0        # chapters laid out to measure their long tables (cached ones not counted)
         self.variant = PDF_A if archive else PDF_UA   # the final PDF is tagged either way
         self.laid_out: tuple[int, int] | None = None   # pieces laid out / pieces, for a draft
         self.warnings: list[ReportWarning] = []
@@ -155,6 +164,7 @@ class Builder:
         reused = None if os.environ.get("REPORTGEN_NO_CACHE") else self._reuse(stamp, inputs)
         if reused:
             return reused
+        self._last_cut_tables = self._cut_tables_of(stamp)
         edition = self.read()
         manifest, layout, store = edition.manifest, edition.layout, edition.store
         self._store = store
@@ -204,6 +214,7 @@ class Builder:
             write_text(staging.path(stamp), json.dumps({"inputs": inputs, "pages": pages,
                                                         "seconds": round(time.perf_counter() - started, 1),
                                                         "charts": sorted(chart_data),
+                                                        "cut_tables": self.cut_tables,
                                                         "warnings": [str(w) for w in self.warnings]}))
             staging.commit()      # the stamp last: it vouches for the outputs swapped before it
         self._stage(0)
@@ -236,16 +247,33 @@ class Builder:
                                  downloads)
 
     def _lay_out_whole(self, html, html_path, edition: Edition, *, target: Path) -> int:
-        """The final build: one WeasyPrint document, so tags, links and bookmarks are its own."""
-        document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
+        """The final build: one WeasyPrint document, so tags, links and bookmarks are its own.
+
+        The tables cut in the last build are measured first within their own chapters (taken
+        from the piece cache when unchanged), so that the whole document is usually laid out
+        once, with its cuts, instead of once without them and once again with them.
+        """
         breaks: dict[str, longtables.Cut] = {}
+        if self._last_cut_tables and not os.environ.get("REPORTGEN_NO_CACHE"):
+            assembler, uses = self._assembler(edition, html_path), set(self._last_cut_tables)
+            for _ in range(3):     # as below, but chapter by chapter: a cut moves the tables after it
+                measured, laid_out = assembler.measure(html, uses)
+                self.measured += laid_out
+                if same_cuts(measured, breaks):
+                    break
+                breaks, uses = measured, uses | set(measured)
+                html = self._again(breaks, html_path, edition)
+        document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
+        self.layouts = 1
         for _ in range(3):   # tables over several pages: cut them where the pages fall, lay out again
             found = longtables.find_breaks(document, edition.store.tables)
-            if {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in breaks.items()}:
+            if same_cuts(found, breaks):
                 break        # a cut above moves what follows: repeat until nothing moves
             breaks = found
             html = self._again(breaks, html_path, edition)
             document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
+            self.layouts += 1
+        self.cut_tables = sorted(breaks)
         self.warnings += warnings
         self.warnings += preflight.check_pages(document, html_path, locator(edition.chapters))
         if self.strict and self.warnings:
@@ -256,27 +284,33 @@ class Builder:
 
     def _lay_out_in_pieces(self, html, html_path, edition: Edition, *, target: Path) -> int:
         """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
-        from .segments import Assembler
-
-        assembler = Assembler(self.paths.out / "pieces", self.paths.out, self.project.readable, html_path,
-                              edition.store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
-                              locate=locator(edition.chapters))
+        assembler = self._assembler(edition, html_path)
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):
             result = assembler.render(html, target)
             laid_out += result.laid_out
-            if {u: c.rows for u, c in result.cuts.items()} == {u: c.rows for u, c in breaks.items()}:
+            if same_cuts(result.cuts, breaks):
                 break
             breaks = result.cuts
             html = self._again(breaks, html_path, edition)
         assembler.prune()
+        self.cut_tables = sorted(breaks)
         self.warnings += result.warnings
         self.laid_out = (laid_out, result.pieces)
         self._stage(6, f"({result.pages} pages)")
         if self.strict and self.warnings:
             raise self.warnings[0]
         return result.pages
+
+    def _assembler(self, edition: Edition, html_path: Path):
+        """The pieces laid out apart and cached (``build/<edition>/pieces/``): the draft's, and the
+        final build's measure of its long tables."""
+        from .segments import Assembler
+
+        return Assembler(self.paths.out / "pieces", self.paths.out, self.project.readable, html_path,
+                         edition.store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
+                         locate=locator(edition.chapters))
 
     def _again(self, breaks, html_path, edition: Edition) -> str:
         """The HTML again, with the long tables cut as measured."""
@@ -554,6 +588,14 @@ class Builder:
                     stat = path.stat()
                     digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()
+
+    @staticmethod
+    def _cut_tables_of(stamp: Path) -> set[str]:
+        """The table uses the last build cut across pages, as its stamp says; none when unknown."""
+        try:
+            return set(json.loads(stamp.read_text(encoding="utf-8")).get("cut_tables") or [])
+        except (OSError, ValueError, AttributeError):
+            return set()
 
     def _reuse(self, stamp: Path, inputs: str) -> BuildResult | None:
         """Nothing read by the build has changed since the last one of its kind: its outputs stand.

@@ -233,6 +233,15 @@ def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool) -> P
 
 # --- the whole ---------------------------------------------------------------------------------
 @dataclass
+class _Plan:
+    doc: Split
+    styles: set[str]                   # counter styles of the page numbers pieces print
+    key_base: object                   # the hash every piece's cache key starts from
+    starts_notes: list[int]            # footnotes before each unit
+    known_pages: dict[str, int]        # anchor → page, from the last build
+
+
+@dataclass
 class Result:
     path: Path
     pages: int
@@ -259,7 +268,8 @@ class Assembler:
         self.locate = locate
         self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
 
-    def render(self, html: str, target: Path) -> Result:
+    def _prepare(self, html: str) -> "_Plan":
+        """The document cut into units, the stylesheets parsed once (before any fork), the cache keys' base."""
         from weasyprint import CSS
         from weasyprint import __version__ as weasyprint_version
         from weasyprint.text.fonts import FontConfiguration
@@ -278,47 +288,81 @@ class Assembler:
         key_base = hashlib.sha256("\0".join([CACHE_VERSION, weasyprint_version, self.fingerprint, doc.head,
                                              *(t for t, _ in css_texts)]).encode())
         self.cache.mkdir(parents=True, exist_ok=True)
-        plan_path = self.cache / "plan.json"
         try:
-            known_pages = json.loads(plan_path.read_text(encoding="utf-8"))["anchors"]
+            known_pages = json.loads((self.cache / "plan.json").read_text(encoding="utf-8"))["anchors"]
         except (OSError, ValueError, KeyError):
             known_pages = {}
         notes = [len(re.findall(r'class="footnote"', unit)) for unit in doc.units]
-        starts_notes = [sum(notes[:i]) for i in range(len(doc.units))]
+        return _Plan(doc, styles, key_base, [sum(notes[:i]) for i in range(len(doc.units))], known_pages)
+
+    def _job(self, plan: "_Plan", i: int, pages_of: dict[str, int]):
+        """A unit as the small document laid out for it: (its piece from the cache, or the job to run)."""
+        unit = plan.doc.units[i]
+        text, printed = number_links(unit, pages_of, plan.styles) if plan.styles else (unit, {})
+        body = plan.doc.body_open
+        if plan.starts_notes[i]:
+            body = _with_style(body, f"counter-reset: footnote {plan.starts_notes[i]}")
+        page_html = plan.doc.head + body + text + "</body></html>"
+        key = plan.key_base.copy()
+        key.update(page_html.encode())
+        key.update(self._files_stamp(text).encode())
+        digest = key.hexdigest()[:24]
+        pdf, meta = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
+        if pdf.exists() and meta.exists():
+            try:
+                return Piece(**json.loads(meta.read_text(encoding="utf-8"))), None
+            except (ValueError, TypeError):
+                pass
+        return None, (i, page_html, str(pdf), printed, meta)
+
+    def _lay_out(self, jobs, pieces: list) -> None:
+        for (i, _h, _p, _printed, meta), piece in zip(jobs, self._run(jobs)):
+            pieces[i] = piece
+            meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
+
+    def measure(self, html: str, uses: set[str]) -> tuple[dict, int]:
+        """The cuts of long tables, each unit printing one of ``uses`` laid out alone (or from the cache).
+
+        A unit starts a page, so its tables fall on its pages as in the whole document: the final
+        build measures them here, then lays the whole document out once, with the cuts.
+        Returns the cuts found and the number of units laid out.
+        """
+        from .longtables import Cut
+
+        plan = self._prepare(html)
+        wanted = [i for i, unit in enumerate(plan.doc.units)
+                  if any(f'data-t="{use}"' in unit for use in uses)]
+        pieces: list[Piece | None] = [None] * len(plan.doc.units)
+        jobs = []
+        for i in wanted:
+            pieces[i], job = self._job(plan, i, plan.known_pages)
+            if job is not None:
+                jobs.append(job)
+        self._lay_out(jobs, pieces)
+        self.used |= {Path(pieces[i].pdf).stem for i in wanted}
+        return {use: Cut(*c) for i in wanted for use, c in pieces[i].cuts.items()}, len(jobs)
+
+    def render(self, html: str, target: Path) -> Result:
+        plan = self._prepare(html)
+        doc = plan.doc
         pieces: list[Piece | None] = [None] * len(doc.units)
         laid_out = 0
-        pages_of = dict(known_pages)
+        pages_of = dict(plan.known_pages)
         for _round in range(3):
             jobs = []
-            for i, unit in enumerate(doc.units):
+            for i in range(len(doc.units)):
                 if pieces[i] is not None and all(pages_of.get(t, 0) == p for t, p in pieces[i].printed.items()):
                     continue
-                text, printed = number_links(unit, pages_of, styles) if styles else (unit, {})
-                body = doc.body_open
-                if starts_notes[i]:
-                    body = _with_style(body, f"counter-reset: footnote {starts_notes[i]}")
-                page_html = doc.head + body + text + "</body></html>"
-                key = key_base.copy()
-                key.update(page_html.encode())
-                key.update(self._files_stamp(text).encode())
-                digest = key.hexdigest()[:24]
-                pdf, meta = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
-                if pdf.exists() and meta.exists():
-                    try:
-                        pieces[i] = Piece(**json.loads(meta.read_text(encoding="utf-8")))
-                        continue
-                    except (ValueError, TypeError):
-                        pass
-                jobs.append((i, page_html, str(pdf), printed, meta))
+                pieces[i], job = self._job(plan, i, pages_of)
+                if job is not None:
+                    jobs.append(job)
             if not jobs:
                 break
             laid_out += len(jobs)
-            for (i, _h, _p, _printed, meta), piece in zip(jobs, self._run(jobs)):
-                pieces[i] = piece
-                meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
+            self._lay_out(jobs, pieces)
             pages_of = self._anchor_pages(pieces)
         pages_of = self._anchor_pages(pieces)
-        plan_path.write_text(json.dumps({"anchors": pages_of}), encoding="utf-8")
+        (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of}), encoding="utf-8")
         size = self._assemble(doc, pieces, target)
         warnings = [ReportWarning(f"WeasyPrint : {m}", self.source) for p in pieces for m in p.warnings]
         first = 1

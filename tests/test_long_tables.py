@@ -159,3 +159,36 @@ def test_a_report_has_parts_or_chapters(project, old, new, message):
     with pytest.raises(ConfigError) as err:
         build(project, EDITION)
     assert message in str(err.value) and "edition.yml" in str(err.value)
+
+
+@pytest.mark.slow
+def test_a_final_build_after_an_edit_lays_the_document_out_once_and_prints_the_same(project, tmp_path):
+    """The tables the last build cut are measured in their own chapter (or found in the piece cache),
+    then the whole document is laid out once, with its cuts: the PDF is the one a cold build makes."""
+    import shutil
+
+    from reportgen.builder import Builder
+
+    cold = Builder(project, EDITION)
+    cold.run()
+    assert cold.cut_tables and cold.layouts >= 2        # laid out uncut, then cut: the measure to beat
+    preface = project.root / "content" / "finances" / "2020" / "00-preface.md"
+    preface.write_text(preface.read_text(encoding="utf-8").replace("présente les dépenses",
+                                                                   "montre les dépenses"), encoding="utf-8")
+    warm = Builder(project, EDITION)
+    warm.run()
+    assert warm.layouts == 1 and warm.cut_tables == cold.cut_tables
+    again = Builder(project, EDITION)        # a second edit: the measured chapters come from the cache
+    preface.write_text(preface.read_text(encoding="utf-8").replace("montre les dépenses",
+                                                                   "détaille les dépenses"), encoding="utf-8")
+    again.run()
+    assert again.layouts == 1 and again.measured == 0
+    # the same inputs built cold, elsewhere: byte for byte the same PDF
+    other = tmp_path / "froid"
+    shutil.copytree(project.root, other, symlinks=True, ignore=shutil.ignore_patterns("build"))
+    from reportgen.project import Project
+
+    fresh = Builder(Project(other), EDITION)
+    fresh.run()
+    assert fresh.layouts >= 2
+    assert fresh.paths.pdf.read_bytes() == again.paths.pdf.read_bytes()
