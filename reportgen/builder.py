@@ -240,6 +240,10 @@ class Builder:
         downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
         if workbook.exists():
             downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
+        package = workbook.with_name(f"{self.paths.pdf.stem}-donnees.zip")
+        if package.exists():
+            downloads.append(web.Download(package, "Les tableaux en données ouvertes (CSV et description, "
+                                          f"{manifest.open_data.licence_terms[1]})", "ZIP"))
         pages = web.render_pages(layout, edition=manifest, front=edition.front, parts=edition.parts, back=edition.back,
                                  theme=manifest.theme, downloads=downloads, proof=None,
                                  stylesheets=[href for src, href in assets if src.suffix == ".css"])

@@ -150,8 +150,9 @@ def export_tables(tables: Mapping[str, Table], out: Path, name: str,
                   chapters: Mapping[str, Sequence[str]] | None = None, about: About | None = None) -> list[Path]:
     """Write the open data, the printed CSV files and the workbook of ``tables`` into ``out``.
 
-    ``out/<id>.csv`` (tidy) for each table, ``out/datapackage.json``, ``out/imprime/<id>.csv``
-    (as printed) and ``out/<name>-tableaux.xlsx``. ``tables`` are the tables the edition
+    ``out/<id>.csv`` (tidy) for each table, ``out/datapackage.json``, the two together in
+    ``out/<name>-donnees.zip`` (the web edition offers it), ``out/imprime/<id>.csv`` (as
+    printed) and ``out/<name>-tableaux.xlsx``. ``tables`` are the tables the edition
     prints, in the order wanted in the workbook and the package; ``name`` is the PDF's name
     without ``.pdf``; ``chapters`` (optional, see :func:`table_chapters`) names where each
     table is printed; ``about`` (:meth:`About.of` the manifest) gives the package its title,
@@ -170,11 +171,14 @@ def export_tables(tables: Mapping[str, Table], out: Path, name: str,
         files[out / f"{name}-tableaux.xlsx"] = workbook_bytes(tables, name, chapters, about)
         package = data_package(tables, tidy, name, chapters, about)
         files[out / PACKAGE] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        files[out / f"{name}-donnees.zip"] = package_zip(
+            {PACKAGE: files[out / PACKAGE], **{f"{t}.csv": files[out / f"{t}.csv"] for t in tidy}})
     out.mkdir(parents=True, exist_ok=True)
     written = [write_bytes(path, data) for path, data in files.items()]
     keep = set(written)
     for folder in (out, out / PRINTED):
         for old in [*folder.glob("*.csv"), *folder.glob("*-tableaux.xlsx"), *folder.glob(PACKAGE),
+                    *folder.glob("*-donnees.zip"),
                     *folder.glob(".*.part")]:
             if old not in keep:
                 old.unlink(missing_ok=True)
@@ -755,6 +759,19 @@ def workbook_bytes(tables: Mapping[str, Table], name: str,
 # they are set to one constant, so that two builds of the same tables give the same file
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 _CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def package_zip(members: Mapping[str, bytes]) -> bytes:
+    """The open data in one file to download: the package first, then the CSV files, dated
+    :data:`FIXED_TIME` so that two builds give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            entry = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 def _fixed_times(xlsx: bytes) -> bytes:

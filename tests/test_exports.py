@@ -75,7 +75,8 @@ def test_one_csv_per_printed_table_and_one_workbook(exported):
     assert folder == paths.project.build / "demo-2020" / "donnees"
     tables = ["population", "effectifs", "actions-par-acteur"]
     assert written == [*(folder / f"{t}.csv" for t in tables), *(folder / "imprime" / f"{t}.csv" for t in tables),
-                       folder / "rapport-activite-demo-2020-tableaux.xlsx", folder / "datapackage.json"]
+                       folder / "rapport-activite-demo-2020-tableaux.xlsx", folder / "datapackage.json",
+                       folder / "rapport-activite-demo-2020-donnees.zip"]
     found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
     assert found == sorted(["imprime", *(p.relative_to(folder).as_posix() for p in written)])   # nothing else left
 
@@ -86,7 +87,7 @@ def test_only_the_tables_passed_are_written_and_old_ones_go(project):
     exports.export_tables(tables, folder, paths.pdf.stem)
     written = exports.export_tables({"effectifs": tables["effectifs"]}, folder, paths.pdf.stem)
     expected = ["datapackage.json", "effectifs.csv", "imprime/effectifs.csv",
-                "rapport-activite-demo-2020-tableaux.xlsx"]
+                "rapport-activite-demo-2020-donnees.zip", "rapport-activite-demo-2020-tableaux.xlsx"]
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == expected
     assert sorted(p.relative_to(folder).as_posix() for p in written) == expected
     assert openpyxl.load_workbook(folder / expected[-1]).sheetnames == ["Sommaire", "effectifs"]

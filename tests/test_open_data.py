@@ -137,6 +137,18 @@ def check_folder(folder: Path, tables: dict) -> None:
     for resource, table in zip(package["resources"], tables.values()):
         check_tidy_csv(folder / resource["path"], table, resource["schema"]["fields"])
     check_workbook(next(folder.glob("*-tableaux.xlsx")), tables)
+    check_zip(next(folder.glob("*-donnees.zip")), folder, package)
+
+
+def check_zip(archive: Path, folder: Path, package: dict) -> None:
+    """The download of the web edition: the package, then each of its CSV files, as written beside it."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+        assert names == ["datapackage.json", *(r["path"] for r in package["resources"])]
+        for name in names:
+            assert opened.read(name) == (folder / name).read_bytes(), name
 
 
 # --- the fixture editions --------------------------------------------------------------------------------
@@ -206,6 +218,7 @@ def test_two_exports_of_the_same_tables_are_byte_identical(project, tmp_path):
     names = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
     first = {name: (folder / name).read_bytes() for name in names}
     assert Path("datapackage.json") in first and Path("imprime/effectifs.csv") in first
+    assert Path("rapport-activite-demo-2020-donnees.zip") in first
     export_editions(project, ["demo/2020"])
     other = export_editions(copy_fixture(tmp_path / "autre"), ["demo/2020"])["demo/2020"][0].out / "donnees"
     for again in (folder, other):
