@@ -356,6 +356,13 @@ def status(obj: dict, edition: str) -> None:
         click.echo(f"Fichiers construits : {len(progress.files) or 'aucun'}")
         for kind, path, fresh in progress.files:
             click.echo(f"  {path.relative_to(project.root)} : {_built(kind, fresh)}")
+        from .review import open_items
+
+        items = open_items(project.edition(edition))
+        if items:
+            click.echo(f"Commentaires de relecture à traiter : {len(items)}")
+            for line in items:
+                click.echo(f"  {line}")
     except ReportError as exc:
         _fail(exc, obj["debug"])
 
@@ -470,5 +477,44 @@ def list_editions(obj: dict) -> None:
             if not built or built[0][0] != "PDF final":
                 states.insert(0, "PDF final jamais construit")
             click.echo(f"{name:<20} {' ; '.join(states)}")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@main.group(subcommand_metavar="COMMANDE [ARGUMENTS]…")
+def review() -> None:
+    """Relecture : les commentaires des PDF annotés, ramenés aux fichiers à corriger."""
+
+
+@review.command(name="import")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.argument("pdfs", nargs=-1, required=True, metavar="PDF_ANNOTÉ…", type=click.Path(dir_okay=False))
+@click.pass_obj
+def review_import(obj: dict, edition: str, pdfs: tuple[str, ...]) -> None:
+    """Lit les commentaires des épreuves annotées et écrit la liste à traiter
+    (build/<caisse>-<année>/relecture-<date>.md et .xlsx)."""
+    from pathlib import Path
+
+    from .review import import_review
+
+    try:
+        project = _project()
+        paths = project.edition(edition)
+        done = import_review(paths, [Path(p).resolve() for p in pdfs])
+        for name in done.other_version:
+            click.secho(f"{name} : épreuve d'une version antérieure ; ses commentaires sont placés d'après leur "
+                        "texte dans la dernière épreuve", fg="yellow", err=True)
+        placed = [c for c in done.comments if c.placed]
+        apart = [c for c in done.comments if not c.placed]
+        for c in placed:
+            quote = f" « {c.quote} »" if c.quote else ""
+            click.echo(f"p. {c.page} · {c.source}{quote}\n    {c.text()}")
+        if apart:
+            click.secho(f"Non placés ({len(apart)}) : à lire sur le PDF annoté", fg="yellow")
+            for c in apart:
+                click.echo(f"p. {c.page} · {c.reason}\n    {c.text()}")
+        click.echo(f"{len(done.comments)} commentaire(s), dont {done.new} nouveau(x) : "
+                   f"{display_path(done.markdown)} et {display_path(done.workbook)} ; cochez-les une fois "
+                   f"traités, « reportgen status {edition} » compte ceux qui restent.")
     except ReportError as exc:
         _fail(exc, obj["debug"])
