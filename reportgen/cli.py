@@ -518,3 +518,49 @@ def review_import(obj: dict, edition: str, pdfs: tuple[str, ...]) -> None:
                    f"traités, « reportgen status {edition} » compte ceux qui restent.")
     except ReportError as exc:
         _fail(exc, obj["debug"])
+
+
+@main.command(name="diff")
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.option("--against", "against", type=click.Path(dir_okay=False), metavar="ANCIEN.pdf",
+              help="Une épreuve ou un PDF précédent de la même édition.")
+@click.option("--against-year", "year", metavar="N-1",
+              help="L'édition d'une autre année de la même caisse (par exemple 2019, ou N-1).")
+@click.pass_obj
+def diff_command(obj: dict, edition: str, against: str | None, year: str | None) -> None:
+    """Ce qui a changé depuis un PDF précédent : chiffres, phrases, pages ; et le PDF des
+    modifications (build/<caisse>-<année>/…-modifications.pdf)."""
+    from pathlib import Path
+
+    from .diffing import diff
+
+    try:
+        project = _project()
+        paths = project.edition(edition)
+        if bool(against) == bool(year):
+            raise ReportError("dites à quoi comparer : --against ANCIEN.pdf ou --against-year N-1",
+                              hint=f"par exemple : reportgen diff {edition} --against-year N-1")
+        number = None
+        if year:
+            written = year.strip().upper().replace(" ", "")
+            if written.startswith("N-") and written[2:].isdigit():
+                number = int(paths.year) - int(written[2:])
+            elif written.isdigit():
+                number = int(written)
+            else:
+                raise ReportError(f"--against-year « {year} » : écrivez une année (2019) ou N-1")
+        done = diff(project, paths, Path(against).resolve() if against else None, number)
+        old = Path(against).name if against else f"{paths.caisse}/{number}"
+        if done.approximate:
+            click.secho(f"{old} n'a pas de carte des sources : son texte est lu dans le PDF, les chiffres ne sont "
+                        "pas distingués des phrases", fg="yellow", err=True)
+        for change in done.changes:
+            click.echo(change.line())
+        counts = {}
+        for change in done.changes:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "aucune modification"
+        click.echo(f"{done.new.pdf} par rapport à {old} : {summary}"
+                   + (f" ; surlignées dans {display_path(done.marked)}" if done.marked and done.changes else ""))
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
