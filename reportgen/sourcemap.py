@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -177,9 +179,17 @@ def stage(document, edition, paths, staging, pdf: Path, *, proof: bool) -> None:
     found = make(document, edition, paths, paths.project.root, kind="épreuve" if proof else "PDF final",
                  pdf_name=pdf.name, fingerprint_=fingerprint_of(staged))
     text = found.to_json()
-    (paths.out / ARCHIVE).mkdir(parents=True, exist_ok=True)   # the swap puts files in, it makes no folder
-    for target in (pdf.with_suffix(".json"), paths.out / ARCHIVE / f"{found.fingerprint}.json"):
-        staging.path(target).write_text(text, encoding="utf-8")
+    staging.path(pdf.with_suffix(".json")).write_text(text, encoding="utf-8")
+    # the archive is swapped in whole, like any output: the maps of earlier PDFs linked into it
+    archive = paths.out / ARCHIVE
+    staged = staging.path(archive)
+    staged.mkdir(exist_ok=True)
+    for earlier in sorted(archive.glob("*.json")) if archive.is_dir() else []:
+        try:
+            os.link(earlier, staged / earlier.name)
+        except OSError:
+            shutil.copy2(earlier, staged / earlier.name)
+    (staged / f"{found.fingerprint}.json").write_text(text, encoding="utf-8")
 
 
 class _Walker:

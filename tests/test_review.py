@@ -274,6 +274,7 @@ def test_a_comment_on_an_earlier_proof_is_placed_through_its_text(tmp_path):
     chapter = project.root / "content/demo/2020/01-contexte.md"
     edit(chapter, "## La circonscription\n", "## La circonscription\n\nUn paragraphe ajouté depuis l'envoi.\n\n")
     build(project, DEMO, proof=True)
+    assert len(list((project.edition(DEMO).out / "sources").glob("*.json"))) == 2   # the first map kept
     done = import_review(project.edition(DEMO), [annotated], today="2026-03-14")
     assert done.other_version == ["annotee.pdf"]
     note = next(c for c in done.comments if c.comment == "Préciser « au 31 décembre »")
