@@ -40,6 +40,7 @@ SKIPPED = {"proof-mark", "proof-source", "running", "visually-hidden"}
 YAML_KEY = re.compile(r"(?:(?<=^)|(?<=[{,\s-]))[A-Za-z_][\w-]*:(?=\s)")   # « term: », « - label: »
 REGIONS = {"cover": "couverture", "sommaire": "sommaire", "divider": "intercalaire", "chapter": "chapitre",
            "proof-open": "points ouverts", "back-cover": "quatrième de couverture", "credits": "crédits"}
+# « notes »: the footnotes at the foot of a page
 
 
 @dataclass
@@ -206,8 +207,10 @@ class _Walker:
         self.height = page.height
         self.here: dict[int, int] = {}              # element number → index of its block on this page
         for child in page._page_box.children:
-            if getattr(child, "element_tag", None) == "html" or type(child).__name__ == "FootnoteAreaBox":
+            if getattr(child, "element_tag", None) == "html":
                 self._walk(child, {"region": "", "chapter": ""}, None, None, None)
+            elif type(child).__name__ == "FootnoteAreaBox":   # the notes at the foot of the page
+                self._walk(child, {"region": "notes", "chapter": ""}, None, None, None)
 
     def _element_number(self, element) -> int:
         key = id(element)
@@ -397,6 +400,15 @@ class _Sources:
             return self.tile(block, context)
         if "chart" in context:
             return self.chart(block, context)
+        if block.region == "notes":     # a footnote is written under its chapter: « [^1]: … »
+            words = _words(block.text)[:6]
+            for chapter in self.chapters.values():
+                for path, text, offset in chapter.bodies:
+                    for number, line in enumerate(text.splitlines(), 1):
+                        note = re.match(r"\s*\[\^[^\]]+\]:\s*(.*)", line)
+                        if note and words and _words(note[1])[:len(words)] == words:
+                            return Source(self.rel(path), number + offset, what="note de bas de page")
+            return None
         chapter = self.chapters.get(context.get("chapter", ""))
         if chapter is not None:
             found = self.chapter_head(block, chapter) or self.text(block, chapter, context)
@@ -421,6 +433,11 @@ class _Sources:
 
     def text(self, block: Block, chapter, context: dict) -> Source | None:
         words = _words(block.text)
+        if len(words) == 1:            # a heading of one word: the line that writes only it
+            for path, text, offset in chapter.bodies:
+                for number, line in enumerate(text.splitlines(), 1):
+                    if _words(line) == words:
+                        return Source(self.rel(path), number + offset)
         found = self.locate(chapter.id, " ".join(words[:8]), context.get("ident", "")) if words else None
         if found is None:
             found = self._closest_line(chapter, words)
