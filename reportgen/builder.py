@@ -38,7 +38,7 @@ from .directives import Directives
 from .errors import ConfigError, DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
 from .layout import Layout, load_layout
-from . import exports, lint, longtables, preflight, yearly
+from . import exports, lint, longtables, preflight, sourcemap, yearly
 from .pdf import PDF_A, PDF_UA, layout_document, write_pdf_atomically
 from .project import DRAFT, PROOF, EditionPaths, Project, tagged
 
@@ -200,6 +200,7 @@ class Builder:
                 pages = self._lay_out_in_pieces(html, html_path, edition, target=staging.path(pdf))
             else:
                 pages = self._lay_out_whole(html, html_path, edition, target=staging.path(pdf))
+                sourcemap.stage(self._document, edition, self.paths, staging, pdf, proof=self.proof)
             if not self.draft:   # the printed tables as CSV and XLSX, beside the final PDF
                 exports.export_tables(
                     {t: store.tables[t] for t in self._directives.table_uses},
@@ -284,6 +285,7 @@ class Builder:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
         write_pdf_atomically(document, target, variant=self.variant)
+        self._document = document      # for the source map (reportgen.sourcemap)
         return len(document.pages)
 
     def _lay_out_in_pieces(self, html, html_path, edition: Edition, *, target: Path) -> int:
