@@ -7,9 +7,9 @@ each block as written, and where it comes from. So a changed figure is named by 
 cell or tile (old → new, and the file to look at), a sentence by its Markdown line, and nothing
 is mistaken for a change because a line broke elsewhere.
 
-An earlier PDF without a map (a final PDF from before maps, a map deleted) is read with
-``pdftotext`` (poppler-utils), when it is installed: its sentences are compared with the new
-ones, its figures cannot be told apart from its text.
+An earlier PDF without a map (a final PDF, a PDF from before maps, a map deleted) is read
+with pdfplumber: its sentences are compared with the new ones, its figures cannot be told
+apart from its text.
 
 The result is printed, and drawn on a copy of the new PDF (``…-modifications.pdf``): each
 change highlighted, the old text in its note.
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +67,7 @@ class Compared:
 
 # --- the two sides ------------------------------------------------------------------------------
 def old_side(paths, pdf: Path) -> tuple[SourceMap, bool]:
-    """The map of ``pdf``, found by its fingerprint; else its text read by pdftotext (approximate)."""
+    """The map of ``pdf``, found by its fingerprint; else its text read from the PDF (approximate)."""
     if not pdf.is_file():
         raise ReportError("fichier introuvable", pdf, hint="donnez le chemin d'une épreuve ou d'un PDF déjà construit "
                                                             "de l'édition")
@@ -84,29 +82,34 @@ def old_side(paths, pdf: Path) -> tuple[SourceMap, bool]:
 
 
 def pdf_text_map(pdf: Path, edition: str) -> SourceMap:
-    """A map without sources, one block per page, from the text pdftotext reads in ``pdf``."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise ReportError(
-            "ce PDF n'a pas de carte des sources (ce n'est pas une épreuve reportgen récente) et pdftotext n'est pas "
-            "installé pour en lire le texte", pdf,
-            hint="installez poppler-utils (sudo apt-get install poppler-utils), ou comparez à une épreuve construite "
-                 "par « reportgen build --proof »")
+    """A map without sources from the text of ``pdf``: its lines, joined into paragraphs where the
+    gap between two lines is larger than a line's height, words cut at a line's end joined again."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    blocks, sizes = [], []
     try:
-        done = subprocess.run([tool, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, timeout=300, check=True)
-    except (subprocess.SubprocessError, OSError) as exc:
-        raise ReportError("pdftotext n'a pas pu lire ce PDF", pdf,
+        with pdfplumber.open(pdf) as document:
+            for number, page in enumerate(document.pages, 1):
+                sizes.append([float(page.width), float(page.height)])
+                paragraphs: list[list[str]] = []
+                bottom = None
+                for line in page.extract_text_lines(return_chars=False):
+                    height = line["bottom"] - line["top"]
+                    if bottom is None or line["top"] - bottom > 0.8 * height:
+                        paragraphs.append([])
+                    paragraphs[-1].append(line["text"])
+                    bottom = line["bottom"]
+                for k, lines in enumerate(paragraphs):
+                    text = re.sub(r"(\w)[-‐]\n(?=[a-zà-ÿ])", r"\1", "\n".join(lines))
+                    flat = " ".join(text.split())
+                    if flat:
+                        blocks.append(Block(number, [0, 0, 0, 0], "paragraph", "chapitre", flat, number * 10000 + k))
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise ReportError("le texte de ce PDF ne se lit pas", pdf,
                           hint=f"vérifiez qu'il s'ouvre dans un lecteur PDF ({' '.join(str(exc).split())[:100]})") \
             from None
-    pages = done.stdout.decode("utf-8", errors="replace").split("\f")
-    blocks = []
-    for number, text in enumerate(pages, 1):
-        text = re.sub(r"(\w)[-‐]\n(?=[a-zà-ÿ])", r"\1", text)        # words cut at the end of a line
-        for k, paragraph in enumerate(re.split(r"\n\s*\n", text)):
-            flat = " ".join(paragraph.split())
-            if flat:
-                blocks.append(Block(number, [0, 0, 0, 0], "paragraph", "chapitre", flat, number * 10000 + k))
-    return SourceMap(edition, pdf.name, "PDF", fingerprint_of(pdf), "", [[0, 0]] * len(pages), blocks)
+    return SourceMap(edition, pdf.name, "PDF", fingerprint_of(pdf), "", sizes, blocks)
 
 
 def new_side(paths) -> SourceMap:

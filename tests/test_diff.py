@@ -68,12 +68,23 @@ def test_diff_on_the_command_line_and_against_the_same_proof(two_rounds, tmp_pat
     assert result.exit_code == 1 and "pas d'édition demo/2019" in result.output
 
 
-def test_a_pdf_without_a_map_and_without_pdftotext_gets_a_french_message(two_rounds, tmp_path, monkeypatch):
+def test_a_pdf_without_a_map_is_compared_by_its_text(two_rounds, monkeypatch):
+    """A PDF whose map is gone (a final PDF, an old proof): its text is read from the PDF, and the
+    reworded sentence is still found, marked approximate."""
+    import reportgen.diffing as diffing
+
+    project, sent = two_rounds
+    monkeypatch.setattr(diffing, "by_fingerprint", lambda candidates, wanted: None)
+    done = diff(project, project.edition(DEMO), against=sent)
+    assert done.approximate
+    reworded = [c for c in done.changes if "beau" in (c.old or "") + (c.new or "")]
+    assert reworded and "un « beau » résultat" in reworded[0].old and "un très beau résultat" in reworded[0].new
+
+
+def test_a_pdf_that_does_not_read_gets_a_french_message(two_rounds, tmp_path):
     project, _ = two_rounds
-    stranger = tmp_path / "autre.pdf"
-    with pikepdf.new() as pdf:
-        pdf.add_blank_page()
-        pdf.save(stranger)
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(ReportError, match="pas de carte des sources .* pdftotext n'est pas installé"):
-        diff(project, project.edition(DEMO), against=stranger)
+    broken = tmp_path / "abime.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00" * 200)
+    with pytest.raises(ReportError) as err:
+        diff(project, project.edition(DEMO), against=broken)
+    assert "abime.pdf" in str(err.value) and "Traceback" not in str(err.value)
