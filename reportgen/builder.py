@@ -129,8 +129,9 @@ class Builder:
         self.strict = strict
         self.draft = draft or proof   # values « à renseigner » are shown, not refused
         self.proof = proof            # a reviewer's proof: watermark, sources, open items
-        # the draft is laid out in pieces, in parallel and from the cache; the final PDF in one pass
-        self.pieces = draft and not proof and not os.environ.get("REPORTGEN_NO_CACHE")
+        # laid out in pieces, in parallel and from the cache: the draft, and the final PDF (its pieces
+        # tagged, their structure trees merged); the proof and the archival PDF/A in one pass
+        self.pieces = not proof and not archive and not os.environ.get("REPORTGEN_NO_CACHE")
         self.workers = workers or os.cpu_count() or 1
         self._last_cut_tables: set[str] = set()   # the long tables of the last build (its stamp)
         self.cut_tables: list[str] = []           # this build's
@@ -289,8 +290,9 @@ class Builder:
         return len(document.pages)
 
     def _lay_out_in_pieces(self, html, html_path, edition: Edition, *, target: Path) -> int:
-        """The draft: each top-level section laid out apart, in parallel, unchanged ones from the cache."""
-        assembler = self._assembler(edition, html_path)
+        """Each top-level section laid out apart, in parallel, unchanged ones from the cache; for the
+        final PDF, each piece tagged and the structure trees merged (:mod:`reportgen.segments`)."""
+        assembler = self._assembler(edition, html_path, variant=None if self.draft else self.variant)
         breaks: dict[str, longtables.Cut] = {}
         laid_out = 0
         for _ in range(3):
@@ -309,14 +311,16 @@ class Builder:
             raise self.warnings[0]
         return result.pages
 
-    def _assembler(self, edition: Edition, html_path: Path):
+    def _assembler(self, edition: Edition, html_path: Path, variant: str | None = None):
         """The pieces laid out apart and cached (``build/<edition>/pieces/``): the draft's, and the
         final build's measure of its long tables."""
         from .segments import Assembler
 
-        return Assembler(self.paths.out / "pieces", self.paths.out, self.project.readable, html_path,
+        # the draft's pieces and the final's (tagged) apart: each build prunes its own
+        cache = self.paths.out / ("pieces-final" if variant else "pieces")
+        return Assembler(cache, self.paths.out, self.project.readable, html_path,
                          edition.store.tables, workers=self.workers, fingerprint=self._layouts_stamp,
-                         locate=locator(edition.chapters))
+                         locate=locator(edition.chapters), variant=variant)
 
     def _again(self, breaks, html_path, edition: Edition) -> str:
         """The HTML again, with the long tables cut as measured."""

@@ -95,7 +95,7 @@ PDF_A = "pdf/a-3a"       # for archiving: PDF/A-3, level A, which is tagged as w
 
 
 def write_pdf_atomically(document, target: Path, metadata_date: str | None = None,
-                         variant: str | None = None) -> int:
+                         variant: str | None = None, piece=None) -> int:
     """Stage 6: write to a temporary file beside the target, then rename; returns the size."""
     # attachments are fetched now: a refusal names the document they come from, beside the PDF
     # or beside the staging folder the PDF is written in
@@ -105,7 +105,7 @@ def write_pdf_atomically(document, target: Path, metadata_date: str | None = Non
         html = html.parent.parent / html.name
     with collect_warnings(html), replacing(target) as tmp:
         if variant:       # tagged: the structure tree of reportgen.tagging
-            with tagged(document):
+            with tagged(document, piece):
                 document.write_pdf(tmp, pdf_variant=variant)
         else:
             document.write_pdf(tmp)

@@ -1,10 +1,11 @@
 """Parallel layout: the document laid out in pieces, several at once, then put together.
 
-WeasyPrint lays a document out on one core. A layout whose top-level sections of ``<body>``
-(cover, sommaire, each chapter, each divider) each start a new page can be laid out section
-by section: every section becomes a small document of its own, laid out in a forked worker
-process, or taken from the cache when nothing it prints has changed since the last build.
-The pieces are then put together with pikepdf, so that the result is the single-pass PDF:
+WeasyPrint lays a document out on one core. The top-level sections of ``<body>`` (cover,
+sommaire, chapters, dividers) that start a page are cut apart (:func:`group_by_page`: a
+chapter that flows on below the one before it stays with it); each unit becomes a small
+document of its own, laid out in a forked worker process, or taken from the cache when
+nothing it prints has changed since the last build. The pieces are then put together with
+pikepdf, so that the result is the single-pass PDF:
 
 - page numbers: the margin boxes printing ``counter(page)`` are left out of the pieces and
   laid out once over the whole run of pages (a document of empty pages bearing the same page
@@ -15,14 +16,22 @@ The pieces are then put together with pikepdf, so that the result is the single-
 - footnotes are numbered through the document (``counter-reset`` at each piece's start);
 - bookmarks, named destinations and links between pieces are rebuilt over the whole PDF.
 
+The draft's pieces are plain PDF. The final PDF's pieces are tagged (PDF/UA, by
+:mod:`reportgen.tagging`) and merged into one tagged document: one structure tree (each
+piece's elements in order, parent trees renumbered, ID trees joined), each heading at its
+level in the whole outline, each link described with the page it leads to in the whole
+report, the folios painted as artifacts, and each font embedded once (:func:`merge_fonts`).
+
 The stylesheets are parsed once, before the workers are forked, and shared by every piece.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import re
+import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,7 +45,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
 FOLIO = re.compile(r"\bcounter\(\s*pages?\b")
 PX_TO_PT = 0.75
-CACHE_VERSION = "2"   # changed when a cached piece's JSON changes shape (preflight findings)
+CACHE_VERSION = "3"   # changed when a cached piece's JSON changes shape (the outline of tagged pieces)
 
 
 # --- cutting the document ---------------------------------------------------------------------
@@ -98,6 +107,58 @@ def split(html: str, base: Path) -> Split:
     cuts = [offsets[line - 1] + column for line, column in parser.starts] + [len(body)]
     units = [body[a:b] for a, b in zip(cuts, cuts[1:])]
     return Split(head, "<body" + attrs + ">", sheets, units)
+
+
+_OPENING = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*>")
+SPLITS = {"page", "always"}     # a forced break that starts a page whatever the page's parity
+
+
+def group_by_page(doc: Split, css: list, fonts) -> list[str]:
+    """The top-level sections joined into units that each start a page in the whole document.
+
+    A section starts a page when the stylesheets force a break before it (``break-before:
+    page``), after the one before it, or when both name different pages. This is read from the
+    cascade alone, on a skeleton of the document (each section's opening tag, empty), so that a
+    chapter that flows on after the one before it (« chapter_break: flow ») is laid out with it.
+    A break to a left or right page, which may add a blank page, never splits. When in doubt the
+    sections stay together: a unit too long costs time, a unit cut wrongly would change the pages.
+    """
+    from weasyprint import HTML
+
+    tags = []
+    for unit in doc.units:
+        match = _OPENING.match(unit)
+        tags.append(match[0] + (f"</{match[1]}>" if match[1].lower() not in VOID else "") if match else "")
+    skeleton = doc.head + doc.body_open + "".join(
+        tag.replace(">", f' data-rg-unit="{i}">', 1) if tag else "" for i, tag in enumerate(tags)) + "</body></html>"
+    document = HTML(string=skeleton, base_url=_SHARED["base"], url_fetcher=_SHARED["fetcher"]).render(
+        stylesheets=css, font_config=fonts)
+    style: dict[int, object] = {}
+    for page in document.pages:
+        for box in _walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and element.get("data-rg-unit") is not None:
+                style.setdefault(int(element.get("data-rg-unit")), box.style)
+    groups: list[str] = []
+    before = None
+    for i, unit in enumerate(doc.units):
+        own = style.get(i)
+        starts = not groups or own is not None and before is not None and (
+            own["break_before"] in SPLITS or before["break_after"] in SPLITS
+            or own["page"] != before["page"] and "auto" not in (own["page"], before["page"]))
+        if starts:
+            groups.append(unit)
+        else:
+            groups[-1] += unit
+        if own is not None:
+            before = own
+    return groups
+
+
+def _walk(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _walk(child)
 
 
 # --- the stylesheets, for the pieces and for the folios ----------------------------------------
@@ -163,6 +224,7 @@ def page_label(n: int, style: str) -> str:
 
 
 _HREF = re.compile(r'<a\b([^>]*?)\bhref="#([^"]+)"')
+_HREF_TARGET = re.compile(r'\bhref="#([^"]+)"')
 
 
 def number_links(unit: str, pages: dict[str, int], styles: set[str]) -> tuple[str, dict[str, int]]:
@@ -193,16 +255,19 @@ class Piece:
     findings: list[list] = field(default_factory=list)     # preflight: [page, message(, share, cuts)]
     warnings: list[str] = field(default_factory=list)
     printed: dict = field(default_factory=dict)            # target → page number it prints
+    outline: list = field(default_factory=list)            # tagged: headings and bookmarks (tagging.PieceTags)
 
 
 _SHARED: dict = {}   # set before the workers are forked: parsed stylesheets, fonts, fetcher, tables
 
 
-def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool) -> Piece:
+def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags: dict | None = None) -> Piece:
+    """Lays out and writes one piece; ``tags`` (variant, note_start, id_prefix) for a tagged one."""
     from weasyprint import HTML
 
     from . import longtables, preflight
     from .pdf import collect_warnings
+    from .tagging import PieceTags
 
     with collect_warnings() as messages:
         document = HTML(string=html, base_url=_SHARED["base"], url_fetcher=_SHARED["fetcher"]).render(
@@ -221,12 +286,24 @@ def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool) -> P
                     piece.links.append([number, where, x, y, w, h])
                 else:
                     keep.append(link)
-            page.links[:] = keep
+            if tags is None:
+                page.links[:] = keep     # rebuilt by the assembly
             page.bookmarks[:] = []       # the whole outline is rebuilt over the assembled PDF
+        if tags is not None and piece.links:
+            # tagged, a link to another piece stays in this one's structure tree: its target is
+            # named here for WeasyPrint to keep it; the assembly points the name to its real page
+            for _number, where, *_rest in piece.links:
+                document.pages[0].anchors.setdefault(where, (0, 0, 0, 0))
+            piece.links = []
         if wants_cuts:
             piece.cuts = longtables.find_breaks(document, _SHARED["tables"])
         piece.findings = preflight.findings(document)
-        write_pdf_atomically(document, Path(target))
+        if tags is None:
+            write_pdf_atomically(document, Path(target))
+        else:
+            outline = PieceTags(tags["note_start"], tags["id_prefix"])
+            write_pdf_atomically(document, Path(target), variant=tags["variant"], piece=outline)
+            piece.outline = outline.outline
     piece.warnings = messages
     return piece
 
@@ -256,7 +333,7 @@ class Assembler:
 
     def __init__(self, cache: Path, base: Path, allowed: list[Path], source: Path, tables: dict,
                  workers: int = 2, fingerprint: str = "", wants_cuts: bool = True,
-                 locate: preflight.Locate | None = None):
+                 locate: preflight.Locate | None = None, variant: str | None = None):
         self.cache = cache
         self.base = base
         self.allowed = allowed
@@ -266,6 +343,7 @@ class Assembler:
         self.fingerprint = fingerprint
         self.wants_cuts = wants_cuts
         self.locate = locate
+        self.variant = variant           # tagged pieces (PDF/UA), merged with their structure trees
         self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
 
     def _prepare(self, html: str) -> "_Plan":
@@ -285,7 +363,9 @@ class Assembler:
                        tables=self.tables,
                        css=[CSS(string=text, base_url=url, font_config=fonts, url_fetcher=fetcher)
                             for text, url in css_texts])
-        key_base = hashlib.sha256("\0".join([CACHE_VERSION, weasyprint_version, self.fingerprint, doc.head,
+        doc.units = group_by_page(doc, _SHARED["css"], fonts)
+        key_base = hashlib.sha256("\0".join([CACHE_VERSION, weasyprint_version, self.fingerprint,
+                                             self.variant or "", doc.head,
                                              *(t for t, _ in css_texts)]).encode())
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
@@ -313,10 +393,13 @@ class Assembler:
                 return Piece(**json.loads(meta.read_text(encoding="utf-8"))), None
             except (ValueError, TypeError):
                 pass
-        return None, (i, page_html, str(pdf), printed, meta)
+        tags = None if not self.variant else {"variant": self.variant, "note_start": plan.starts_notes[i],
+                                               # from the text alone: the same bytes wherever it is built
+                                               "id_prefix": hashlib.sha256(page_html.encode()).hexdigest()[:10] + "-"}
+        return None, (i, page_html, str(pdf), printed, meta, tags)
 
     def _lay_out(self, jobs, pieces: list) -> None:
-        for (i, _h, _p, _printed, meta), piece in zip(jobs, self._run(jobs)):
+        for (i, _h, _p, _printed, meta, _tags), piece in zip(jobs, self._run(jobs)):
             pieces[i] = piece
             meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
 
@@ -363,7 +446,13 @@ class Assembler:
             pages_of = self._anchor_pages(pieces)
         pages_of = self._anchor_pages(pieces)
         (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of}), encoding="utf-8")
-        size = self._assemble(doc, pieces, target)
+        if self.variant:
+            from .tagging import link_titles
+
+            titles = link_titles(html, set(_HREF_TARGET.findall(html)))
+            size = self._assemble(doc, pieces, target, titles)
+        else:
+            size = self._assemble(doc, pieces, target)
         warnings = [ReportWarning(f"WeasyPrint : {m}", self.source) for p in pieces for m in p.warnings]
         first = 1
         for piece in pieces:
@@ -385,11 +474,11 @@ class Assembler:
             # the longest pieces first, so that the last one to finish is a short one
             order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3], self.wants_cuts)
-                           for k in order}
+                futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3], self.wants_cuts,
+                                          jobs[k][5]) for k in order}
                 results = [futures[k].result() for k in range(len(jobs))]
         else:
-            results = [_lay_out_piece(h, p, printed, self.wants_cuts) for _i, h, p, printed, _m in jobs]
+            results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags) for _i, h, p, printed, _m, tags in jobs]
         for piece in results:   # JSON-ready: the cuts as plain lists
             piece.cuts = {use: [c.rows, c.widths, c.width] if isinstance(c, Cut) else c
                           for use, c in piece.cuts.items()}
@@ -441,17 +530,34 @@ class Assembler:
             write_pdf_atomically(document, target)
         return target
 
-    def _assemble(self, doc: Split, pieces: list[Piece], target: Path) -> int:
+    def _assemble(self, doc: Split, pieces: list[Piece], target: Path,
+                  titles: dict[str, str] | None = None) -> int:
+        """The pieces put together: pages, folios, named destinations, links, outline; with
+        ``titles`` (tagged pieces), their structure trees as one, links described, folios as artifacts."""
         import pikepdf
+
+        from .tagging import OutlineLevels
 
         all_pages = [p for piece in pieces for p in piece.pages]
         folios = pikepdf.open(self._folios(doc, all_pages))
         merged = pikepdf.new()
-        opened = []
-        for piece in pieces:
+        opened, starts = [], []
+        tagged = titles is not None
+        if tagged:
+            headings = _heading_tags(pieces)
+            tree = _Tree(merged)
+        for k, piece in enumerate(pieces):
             source = pikepdf.open(piece.pdf)
             opened.append(source)
-            merged.pages.extend(source.pages)
+            starts.append(len(merged.pages))
+            if tagged:
+                for number, tag in headings[k]:
+                    source.get_object((number, 0)).S = pikepdf.Name(tag)
+            with warnings.catch_warnings():   # the named destinations are rebuilt below
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                merged.pages.extend(source.pages)
+            if tagged:
+                tree.add(source, merged.pages[starts[-1]:])
         first_source = opened[0]
         with merged.open_metadata(set_pikepdf_as_editor=False) as meta, \
                 first_source.open_metadata(set_pikepdf_as_editor=False) as original:
@@ -462,13 +568,21 @@ class Assembler:
         for key in ("/Lang", "/ViewerPreferences", "/MarkInfo"):
             if key in first_source.Root:
                 value = first_source.Root[key]
-                merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else value
-        for page, folio in zip(merged.pages, folios.pages):
-            page.add_overlay(folio)
-        starts, first = [], 0
-        for piece in pieces:
-            starts.append(first)
-            first += len(piece.pages)
+                if isinstance(value, (pikepdf.Dictionary, pikepdf.Array)):
+                    value = merged.copy_foreign(value if value.is_indirect else first_source.make_indirect(value))
+                merged.Root[key] = value
+        for number, (page, folio) in enumerate(zip(merged.pages, folios.pages), 1):
+            if tagged:    # page furniture: an artifact, never read out
+                # named after the page, not at random (the same bytes each time); the pages of a
+                # piece share their resources, so each page's folio has a name of its own
+                name = page.add_resource(merged.copy_foreign(folio.as_form_xobject()), pikepdf.Name.XObject,
+                                         pikepdf.Name(f"/RgFolio{number}"))
+                page.contents_add(merged.make_stream(b"q"), prepend=True)
+                page.contents_add(merged.make_stream(b"Q q /Artifact BMC " + str(name).encode() + b" Do EMC Q"))
+            else:
+                page.add_overlay(folio)
+        if tagged:
+            tree.finish()
 
         def destination(page_index: int, x: float, y: float):
             height = all_pages[page_index]["height"]
@@ -476,10 +590,12 @@ class Assembler:
                                   x * PX_TO_PT, (height - y) * PX_TO_PT, 0])
 
         names = pikepdf.NameTree.new(merged)
+        page_of: dict[str, int] = {}
         for piece, start in zip(pieces, starts):
             for number, name, x, y in piece.anchors:
                 if name not in names:
                     names[name] = destination(start + number, x, y)
+                    page_of[name] = start + number + 1
         merged.Root.Names = pikepdf.Dictionary(Dests=names.obj)
         for piece, start in zip(pieces, starts):
             for number, where, x, y, w, h in piece.links:
@@ -494,15 +610,19 @@ class Assembler:
                 if "/Annots" not in page.obj:
                     page.obj.Annots = pikepdf.Array()
                 page.obj.Annots.append(annot)
-        marks = [(start + b[0], b[1], b[2], b[3], b[4]) for piece, start in zip(pieces, starts) for b in piece.bookmarks]
+        if tagged:
+            _describe_links(merged, titles, page_of)
+            merge_fonts(merged)
+        levels = OutlineLevels()
+        marks = [(start + b[0], levels.bookmark_depth(b[1]), b[2], b[3], b[4])
+                 for piece, start in zip(pieces, starts) for b in piece.bookmarks]
         with merged.open_outline() as outline:
-            stack: list[tuple[int, object]] = []
-            for page_index, level, label, x, y in marks:
+            stack: list[object] = []
+            for page_index, depth, label, x, y in marks:
                 item = pikepdf.OutlineItem(label, destination=destination(page_index, x, y))
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                (stack[-1][1].children if stack else outline.root).append(item)
-                stack.append((level, item))
+                del stack[depth - 1:]
+                (stack[-1].children if stack else outline.root).append(item)
+                stack.append(item)
         try:
             with replacing(target) as tmp:
                 # the file's /ID from its content, not at random: two identical drafts are the same bytes
@@ -527,3 +647,280 @@ def _with_style(tag: str, style: str) -> str:
     if ' style="' in tag:
         return tag.replace(' style="', f' style="{style}; ', 1)
     return tag[:-1] + f' style="{style}">'
+
+
+# --- the structure trees of tagged pieces, merged ----------------------------------------------
+def _heading_tags(pieces: list[Piece]) -> list[list[tuple[int, str]]]:
+    """Each piece's headings (object number, ``/Hn``) at their level in the whole document's outline."""
+    from .tagging import OutlineLevels
+
+    levels = OutlineLevels()
+    found = []
+    for piece in pieces:
+        found.append([])
+        for number, written, bookmarked in piece.outline:
+            depth = levels.bookmark_depth(bookmarked) if bookmarked is not None else None
+            if written:
+                found[-1].append((number, f"/H{levels.heading_level(written, depth)}"))
+    return found
+
+
+class _Tree:
+    """One structure tree from the pieces': one ``Document`` element holding each piece's
+    elements in order; the parent trees renumbered one after the other (pages' ``StructParents``
+    and annotations' ``StructParent`` with them); the ID trees joined."""
+
+    def __init__(self, merged):
+        import pikepdf
+
+        self.merged = merged
+        self.root = merged.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+        self.document = merged.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, K=pikepdf.Array(), P=self.root))
+        self.nums: list = []
+        self.ids: list[tuple[str, object]] = []
+        self.next_key = 0
+
+    def add(self, source, pages) -> None:
+        root = source.Root.StructTreeRoot
+        offset = self.next_key
+        for kid in self.merged.copy_foreign(root.K[0]).K:   # the piece's Document element's children
+            kid.P = self.document
+            self.document.K.append(kid)
+        numbers = self.merged.copy_foreign(root.ParentTree).Nums
+        for i in range(0, len(numbers), 2):
+            self.nums.append((int(numbers[i]) + offset, numbers[i + 1]))
+            self.next_key = max(self.next_key, int(numbers[i]) + offset + 1)
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", ()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        if "/IDTree" in root:
+            names = self.merged.copy_foreign(root.IDTree).Names
+            self.ids += [(str(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
+
+    def finish(self) -> None:
+        import pikepdf
+
+        self.root.K = pikepdf.Array([self.document])
+        self.root.ParentTree = self.merged.make_indirect(pikepdf.Dictionary(
+            Nums=pikepdf.Array([x for key, value in sorted(self.nums, key=lambda n: n[0]) for x in (key, value)])))
+        self.root.ParentTreeNextKey = self.next_key
+        if self.ids:
+            seen = [key for key, _ in self.ids]
+            if len(set(seen)) != len(seen):
+                raise LayoutError("balisage : deux éléments portent le même identifiant", None,
+                                  hint="reconstruisez sans le cache (REPORTGEN_NO_CACHE=1)")
+            self.root.IDTree = self.merged.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(
+                [x for key, value in sorted(self.ids, key=lambda n: n[0]) for x in (pikepdf.String(key), value)])))
+        self.merged.Root.StructTreeRoot = self.root
+
+
+def _describe_links(merged, titles: dict[str, str], page_of: dict[str, int]) -> None:
+    """Each link to a place in the report says where it goes, with the page it has in the whole."""
+    import pikepdf
+
+    from .tagging import describe_internal
+
+    for page in merged.pages:
+        for annotation in page.obj.get("/Annots", ()):
+            dest = annotation.get("/Dest")
+            if annotation.get("/Subtype") != pikepdf.Name.Link or not isinstance(dest, pikepdf.String):
+                continue
+            target = str(dest)
+            own = str(annotation.get("/Contents", ""))
+            annotation.Contents = pikepdf.String(describe_internal(titles.get(target, ""), own, page_of.get(target)))
+
+
+# --- one subset per font ------------------------------------------------------------------------
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+
+
+def merge_fonts(pdf) -> int:
+    """Each font embedded once: the pieces' subsets of one font joined into one.
+
+    Every piece embeds its own subset of each font it prints (WeasyPrint keeps the font's glyph
+    numbers in a subset, so the subsets of one font differ only by the glyphs they hold). Fonts
+    of the same name (TrueType in a Type 0 font, identity glyph map) are joined: one font program
+    holding every glyph any piece uses, the widths and the text mapping of all of them; each
+    page and drawing then names that one font. Returns the number of font objects removed.
+    Other kinds of font are left as they are.
+    """
+    import pikepdf
+
+    groups: dict[str, list] = {}
+    holders = []                    # every /Font resource dictionary, pages and drawings
+    seen_resources: set = set()
+
+    def visit(resources) -> None:
+        if resources is None or (resources.is_indirect and resources.objgen in seen_resources):
+            return
+        if resources.is_indirect:
+            seen_resources.add(resources.objgen)
+        fonts = resources.get("/Font")
+        if fonts is not None:
+            holders.append(fonts)
+            for font in fonts.values():
+                if _joinable(font):
+                    group = groups.setdefault(str(font.BaseFont), [])
+                    if all(font.objgen != f.objgen for f in group):
+                        group.append(font)
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == pikepdf.Name.Form:
+                visit(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
+    replace: dict = {}
+    for fonts in groups.values():
+        if len(fonts) > 1:
+            kept = _join_fonts(pdf, fonts)
+            if kept is None:
+                continue
+            replace.update({font.objgen: kept for font in fonts if font.objgen != kept.objgen})
+    for fonts in holders:
+        for name, font in list(fonts.items()):
+            if font.objgen in replace:
+                fonts[name] = replace[font.objgen]
+    return len(replace)
+
+
+def _joinable(font) -> bool:
+    import pikepdf
+
+    if not font.is_indirect or font.get("/Subtype") != pikepdf.Name.Type0 or "/DescendantFonts" not in font:
+        return False
+    cid = font.DescendantFonts[0]
+    descriptor = cid.get("/FontDescriptor")
+    return (cid.get("/Subtype") == pikepdf.Name.CIDFontType2 and cid.get("/CIDToGIDMap") == pikepdf.Name.Identity
+            and descriptor is not None and "/FontFile2" in descriptor and "/ToUnicode" in font)
+
+
+def _join_fonts(pdf, fonts: list):
+    """One Type 0 font from several subsets of the same TrueType font (None: they cannot be joined)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    quiet = logging.getLogger("fontTools")      # « 'created' timestamp seems very low » on every subset
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        # the subset's own date kept: the same bytes at each build
+        programs = [TTFont(io.BytesIO(f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()),
+                           recalcTimestamp=False) for f in fonts]
+        return _join_programs(pdf, fonts, programs)
+    finally:
+        quiet.setLevel(level)
+
+
+def _join_programs(pdf, fonts: list, programs: list):
+    import io
+
+    import pikepdf
+
+    if len({(p["head"].created, p["head"].unitsPerEm, p["name"].getDebugName(6)) for p in programs}) != 1:
+        return None      # two fonts under one name: left apart
+    try:
+        maps = [_bfchar_part(font.ToUnicode.read_bytes()) for font in fonts]
+    except ValueError:
+        return None
+    base_index = max(range(len(fonts)), key=lambda i: (programs[i]["maxp"].numGlyphs, -i))
+    base, kept = programs[base_index], fonts[base_index]
+    order, glyphs, metrics = base.getGlyphOrder(), base["glyf"].glyphs, base["hmtx"].metrics
+    for other in programs:
+        if other is base:
+            continue
+        other_order, other_glyphs = other.getGlyphOrder(), other["glyf"].glyphs
+        for gid, name in enumerate(other_order[:len(order)]):
+            glyph = other_glyphs[name]
+            if _glyph_data(glyph) and not _glyph_data(glyphs[order[gid]]):
+                glyphs[order[gid]] = glyph     # raw: its components are glyph numbers, the same in both
+                metrics[order[gid]] = other["hmtx"].metrics[name]
+    out = io.BytesIO()
+    base.save(out)
+    data = out.getvalue()
+    cid = kept.DescendantFonts[0]
+    cid.FontDescriptor.FontFile2 = pikepdf.Stream(pdf, data, Length1=len(data))
+    widths: dict[int, object] = {}
+    for font in fonts:
+        widths.update(_widths(font.DescendantFonts[0].get("/W", pikepdf.Array())))
+    cid.W = _widths_array(widths)
+    unicode: dict[bytes, bytes] = {}
+    for part in maps:     # in page order: a glyph read as two characters keeps the first (a space, not a no-break one)
+        for code, text in _BFCHAR.findall(part):
+            unicode.setdefault(code.lower(), text)
+    kept.ToUnicode = pikepdf.Stream(pdf, _to_unicode(unicode))
+    return kept
+
+
+def _glyph_data(glyph) -> bool:
+    data = getattr(glyph, "data", None)
+    if data is not None:
+        return len(data) > 0
+    return getattr(glyph, "numberOfContours", 0) != 0
+
+
+def _widths(array) -> dict[int, object]:
+    """The ``/W`` array of a CID font as glyph → width."""
+    import pikepdf
+
+    found: dict[int, object] = {}
+    items = list(array)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if i + 1 < len(items) and isinstance(items[i + 1], pikepdf.Array):
+            for k, width in enumerate(items[i + 1]):
+                found[first + k] = width
+            i += 2
+        else:
+            last, width = int(items[i + 1]), items[i + 2]
+            for gid in range(first, last + 1):
+                found[gid] = width
+            i += 3
+    return found
+
+
+def _widths_array(widths: dict[int, object]):
+    import pikepdf
+
+    out = pikepdf.Array()
+    run: list = []
+    start = None
+    for gid in sorted(widths):
+        if start is not None and gid == start + len(run):
+            run.append(widths[gid])
+            continue
+        if run:
+            out.append(start)
+            out.append(pikepdf.Array(run))
+        start, run = gid, [widths[gid]]
+    if run:
+        out.append(start)
+        out.append(pikepdf.Array(run))
+    return out
+
+
+def _bfchar_part(cmap: bytes) -> bytes:
+    """The ``bfchar`` entries of a ToUnicode map (ranges are not written by WeasyPrint)."""
+    if b"beginbfrange" in cmap:
+        raise ValueError("bfrange")
+    return b"".join(re.findall(rb"beginbfchar(.*?)endbfchar", cmap, flags=re.S))
+
+
+def _to_unicode(entries: dict[bytes, bytes]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    keys = sorted(entries, key=lambda k: int(k, 16))
+    for i in range(0, len(keys), 100):
+        chunk = keys[i:i + 100]
+        lines.append(str(len(chunk)).encode() + b" beginbfchar")
+        lines += [b"<" + k + b"> <" + entries[k] + b">" for k in chunk]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)

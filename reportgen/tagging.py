@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 SOFT_HYPHEN = "\u00ad"
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -51,65 +52,30 @@ def _text(element) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class _Plan:
-    """What the tree needs to know of the whole document before a page is tagged."""
+@dataclass
+class PieceTags:
+    """A piece of a document tagged apart (:mod:`reportgen.segments`), to be merged later.
 
-    def __init__(self, document):
-        from weasyprint.formatting_structure import boxes
+    Its notes are numbered from ``note_start``; its header cell IDs start with ``id_prefix``;
+    an internal link's description is left to the merge, which knows every page (its
+    ``Contents`` holds the link's own text); its headings and bookmarks are recorded in order
+    (a bookmark that is no heading with no object and level 0, a heading without bookmark
+    with ``None``), so that the merge gives each heading its level in the whole outline.
+    """
 
-        self.anchor_page: dict[str, int] = {}
-        for number, page in enumerate(document.pages, 1):
-            for name in page.anchors:
-                self.anchor_page.setdefault(name, number)
-        self.by_id: dict[str, object] = {}
-        self.notes: dict[object, str] = {}            # footnote element -> its ID
-        self.note_place: dict[object, tuple[int, float, float]] = {}   # element -> page, x, y (CSS px)
-        root = None
-        for number, page in enumerate(document.pages):
-            page_box = page._page_box
-            for box in _descendants(page_box):
-                if root is None and getattr(box, "element", None) is not None:
-                    root = box.element
-                if isinstance(box, boxes.MarginBox) or getattr(box, "is_leader", False):
-                    for inner in _descendants(box):
-                        inner._reportgen_artifact = True
-                elif isinstance(box, boxes.FootnoteAreaBox):
-                    for note in box.children:
-                        if note.element is not None and note.element not in self.notes:
-                            self.notes[note.element] = f"note-{len(self.notes) + 1}"
-                            self.note_place[note.element] = (number, note.position_x, note.position_y)
-        if root is not None:
-            for element in root.iter():
-                ident = element.get("id") if hasattr(element, "get") else None
-                if ident:
-                    self.by_id.setdefault(ident, element)
-        self.scale = 0.75        # PDF points per CSS pixel (WeasyPrint's zoom 1)
-        self.heights = [page.height for page in document.pages]
-        # headings: the outline as WeasyPrint builds it, in document order
+    note_start: int = 0
+    id_prefix: str = ""
+    outline: list = field(default_factory=list)   # [heading's object number, its level written, bookmark level]
+
+
+class OutlineLevels:
+    """The depth of each bookmark and the level of each heading, in document order, as in one whole document."""
+
+    def __init__(self):
         self.skipped_levels: list[int] = []
         self.previous_level = 0
         self.last_bookmarked: tuple[int, int] | None = None      # (written level, depth)
         self.last_heading = 0
-
-    def describe(self, target: str, internal: bool, own_text: str) -> str:
-        if not internal:
-            if target.startswith("mailto:"):
-                return f"Écrire à {target[7:]}"
-            if target.startswith("tel:"):
-                return f"Appeler le {own_text or target[4:]}"
-            return f"{own_text} (lien externe : {target})" if own_text else f"Lien externe : {target}"
-        element = self.by_id.get(target)
-        title = ""
-        if element is not None:
-            heading = element if _heading_level(element) else next(
-                (e for e in element.iter() if _heading_level(e)), None)
-            title = _text(heading if heading is not None else element)
-        title = title or own_text
-        if len(title) > 120:
-            title = title[:119].rstrip() + "…"
-        page = self.anchor_page.get(target)
-        where = f", page {page}" if page else ""
-        return f"Aller à : {title}{where}" if title else f"Aller à la page {page}"
 
     def bookmark_depth(self, level: int) -> int:
         """The depth of a bookmark in the outline, as WeasyPrint's ``make_page_bookmark_tree`` finds it."""
@@ -140,6 +106,87 @@ class _Plan:
         return result
 
 
+class _Plan(OutlineLevels):
+    """What the tree needs to know of the whole document before a page is tagged."""
+
+    def __init__(self, document, piece: PieceTags | None = None):
+        from weasyprint.formatting_structure import boxes
+
+        self.piece = piece
+        note_start = piece.note_start if piece else 0
+
+        self.anchor_page: dict[str, int] = {}
+        for number, page in enumerate(document.pages, 1):
+            for name in page.anchors:
+                self.anchor_page.setdefault(name, number)
+        self.by_id: dict[str, object] = {}
+        self.notes: dict[object, str] = {}            # footnote element -> its ID
+        self.note_place: dict[object, tuple[int, float, float]] = {}   # element -> page, x, y (CSS px)
+        root = None
+        for number, page in enumerate(document.pages):
+            page_box = page._page_box
+            for box in _descendants(page_box):
+                if root is None and getattr(box, "element", None) is not None:
+                    root = box.element
+                if isinstance(box, boxes.MarginBox) or getattr(box, "is_leader", False):
+                    for inner in _descendants(box):
+                        inner._reportgen_artifact = True
+                elif isinstance(box, boxes.FootnoteAreaBox):
+                    for note in box.children:
+                        if note.element is not None and note.element not in self.notes:
+                            self.notes[note.element] = f"note-{note_start + len(self.notes) + 1}"
+                            self.note_place[note.element] = (number, note.position_x, note.position_y)
+        if root is not None:
+            for element in root.iter():
+                ident = element.get("id") if hasattr(element, "get") else None
+                if ident:
+                    self.by_id.setdefault(ident, element)
+        self.scale = 0.75        # PDF points per CSS pixel (WeasyPrint's zoom 1)
+        self.heights = [page.height for page in document.pages]
+        OutlineLevels.__init__(self)
+
+    def describe(self, target: str, internal: bool, own_text: str) -> str:
+        if not internal:
+            if target.startswith("mailto:"):
+                return f"Écrire à {target[7:]}"
+            if target.startswith("tel:"):
+                return f"Appeler le {own_text or target[4:]}"
+            return f"{own_text} (lien externe : {target})" if own_text else f"Lien externe : {target}"
+        if self.piece is not None:     # described by the merge, which knows the pages
+            return own_text
+        element = self.by_id.get(target)
+        return describe_internal(target_title(element) if element is not None else "", own_text,
+                                 self.anchor_page.get(target))
+
+def target_title(element) -> str:
+    """What a link to ``element`` goes to: its heading's text, else its own."""
+    heading = element if _heading_level(element) else next(
+        (e for e in element.iter() if _heading_level(e)), None)
+    return _text(heading if heading is not None else element)
+
+
+def describe_internal(title: str, own_text: str, page: int | None) -> str:
+    """« Aller à : La gestion des prestations, page 23 »."""
+    title = title or own_text
+    if len(title) > 120:
+        title = title[:119].rstrip() + "…"
+    where = f", page {page}" if page else ""
+    return f"Aller à : {title}{where}" if title else f"Aller à la page {page}"
+
+
+def link_titles(html: str, targets: set[str]) -> dict[str, str]:
+    """The title of each of ``targets`` (element IDs) in a whole HTML document, for the merge."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(html.encode("utf-8"))
+    found: dict[str, str] = {}
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if ident in targets and ident not in found:
+            found[ident] = target_title(element)
+    return found
+
+
 def _descendants(box) -> Iterator:
     yield box
     for child in getattr(box, "children", None) or ():
@@ -159,13 +206,13 @@ def _heading_level(element) -> int:
 
 
 @contextmanager
-def tagged(document) -> Iterator[None]:
-    """While the block writes ``document``, its PDF is tagged by this module."""
+def tagged(document, piece: PieceTags | None = None) -> Iterator[None]:
+    """While the block writes ``document``, its PDF is tagged by this module (a piece's, with ``piece``)."""
     import weasyprint.pdf as wpdf
     from weasyprint.pdf import stream as wstream
 
     check_engine()
-    plan = _Plan(document)
+    plan = _Plan(document, piece)
     original_marked = wstream.Stream.marked
     original_add_tags = wpdf.add_tags
 
@@ -330,10 +377,20 @@ class _TreeBuilder:
             # an anonymous box of the same heading or note (a title set on two lines): no second one
             self._children(box, parent, parent_tag)
             return
-        depth = None
+        depth = bookmarked = None
         if box.style["bookmark_level"] != "none" and getattr(box, "bookmark_label", None):
-            depth = self.plan.bookmark_depth(int(box.style["bookmark_level"]))
+            bookmarked = int(box.style["bookmark_level"])
+            depth = self.plan.bookmark_depth(bookmarked)
         heading = _heading_level(html) if own else 0
+        piece = self.plan.piece
+        if piece is not None and (heading or bookmarked is not None):
+            entry = [None, heading, bookmarked]
+            piece.outline.append(entry)
+            if heading:      # its level is set again by the merge, from the whole outline
+                element = self._fill(box, parent, f"H{self.plan.heading_level(heading, depth)}", html, element_tag)
+                entry[0] = element.number
+                yield element
+                return
         if heading:
             tag = f"H{self.plan.heading_level(heading, depth)}"
         elif element_tag and "::" in element_tag and parent_tag == "/Link" and not element_tag.endswith(
@@ -513,7 +570,7 @@ class _TreeBuilder:
         all_rows = tuple(rows(box))
         for i, j, cell in _grid(all_rows):
             if cell.element is not None and cell.element_tag == "th":
-                key = f"{element.number}-{i}-{j}"
+                key = f"{self.plan.piece.id_prefix if self.plan.piece else ''}{element.number}-{i}-{j}"
                 cell.mark["ID"] = pydyf.String(key)
                 self.ids[key] = cell.mark.reference
                 if cell.element.attrib.get("scope") == "row":
@@ -565,3 +622,4 @@ def _actual_text(text_box) -> str | None:
     if word[1] + hyphen in source:
         return None
     return text[: -len(hyphen)] + SOFT_HYPHEN
+

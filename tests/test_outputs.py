@@ -54,7 +54,7 @@ def outputs(project) -> dict[str, bytes]:
     found = {}
     for path in sorted(out.rglob("*")):
         rel = path.relative_to(out)
-        if rel.parts[0] in ("charts", "pieces") or rel.suffix == ".html" and len(rel.parts) == 1:
+        if rel.parts[0] in ("charts", "pieces", "pieces-final") or rel.suffix == ".html" and len(rel.parts) == 1:
             continue      # caches, and the HTML document WeasyPrint lays out (stage 4)
         if path.is_file():
             found[rel.as_posix()] = path.read_bytes()

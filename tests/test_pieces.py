@@ -1,81 +1,97 @@
-"""The draft laid out in pieces prints what the single-pass build prints, page for page.
+"""The draft and the final PDF, laid out in pieces, print what the single-pass build prints, page for page.
 
-Each top-level section is laid out as a document of its own, the page numbers are laid over
-the assembled pages, the sommaire prints the pages found: these tests compare the text of
-every page, the bookmarks and the sommaire's links with those of the final build.
+Each top-level section that starts a page is laid out as a document of its own, the page numbers
+are laid over the assembled pages, the sommaire prints the pages found: these tests compare the
+text of every page, the bookmarks and the sommaire's links with those of one WeasyPrint document
+(the build without cache, ``REPORTGEN_NO_CACHE``). The final PDF's pieces are tagged, and their
+structure trees merged: the same tags, links and headings as the single pass.
 """
 from __future__ import annotations
 
-import re
 import shutil
 
-import pypdfium2 as pdfium
 import pytest
-from pypdf import PdfReader
 
 from reportgen.builder import Builder, build
 from reportgen.segments import folio_css, number_links, piece_css, split
 
 from conftest import REPO
+import pdfcompare as read
 
 
-def _norm(text: str) -> str:
-    """Page text as read back; one glyph may map to either space, so spaces are made one."""
-    text = text.replace("\xa0", " ").replace("\u202f", " ").replace("‐", "-").replace("\ufffe", "")
-    return re.sub(r"\s+", " ", text.replace("-\r\n", "").replace("-\n", "")).strip()
-
-
-def _pages(path) -> list[str]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [_norm(pdf[i].get_textpage().get_text_range()) for i in range(len(pdf))]
-    finally:
-        pdf.close()
-
-
-def _outline(path) -> list[tuple[int, str, int]]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [(b.level, b.get_title(), b.get_dest().get_index()) for b in pdf.get_toc()]
-    finally:
-        pdf.close()
-
-
-def _links(path) -> list[tuple[int, int]]:
-    """(page of the link, page it leads to) for each internal link."""
-    reader = PdfReader(str(path))
-    named = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
-    found = []
-    for number, page in enumerate(reader.pages):
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if "/Dest" in annot and str(annot["/Dest"]) in named:
-                found.append((number, named[str(annot["/Dest"])]))
-    return sorted(found)
-
-
-def _both(project, edition: str):
-    """(final PDF copy, draft PDF, draft builder) of one edition."""
-    final = build(project, edition)
-    kept = final.pdf.with_name("final.pdf")
+def _single_pass(project, edition: str, monkeypatch):
+    """The final PDF as one WeasyPrint document lays it out (a copy)."""
+    with monkeypatch.context() as env:
+        env.setenv("REPORTGEN_NO_CACHE", "1")
+        final = build(project, edition)
+    kept = final.pdf.with_name("une-passe.pdf")
     shutil.copy(final.pdf, kept)
+    return kept
+
+
+def _both(project, edition: str, monkeypatch):
+    """(single-pass PDF copy, draft PDF, draft builder) of one edition."""
+    kept = _single_pass(project, edition, monkeypatch)
     builder = Builder(project, edition, draft=True, workers=2)
     builder.run()
     return kept, project.edition(edition).draft_pdf, builder
 
 
 @pytest.mark.parametrize("edition", ["demo/2020", "finances/2020"])
-def test_the_draft_prints_the_pages_of_the_final_build(project, edition):
-    final, draft, builder = _both(project, edition)
-    assert _pages(draft) == _pages(final)          # folios, sommaire numbers, footnote numbers, long tables
-    assert _outline(draft) == _outline(final)
-    assert _links(final) and _links(draft) == _links(final)
+def test_the_draft_prints_the_pages_of_the_single_pass_build(project, edition, monkeypatch):
+    final, draft, builder = _both(project, edition, monkeypatch)
+    assert read.pages(draft) == read.pages(final)          # folios, sommaire numbers, footnote numbers, long tables
+    assert read.outline(draft) == read.outline(final)
+    assert read.links(final) and read.links(draft) == read.links(final)
     # cold: every piece laid out, those printing page numbers a second time with the numbers found
     assert builder.laid_out[0] >= builder.laid_out[1] > 3
 
 
-def test_one_changed_chapter_is_the_only_piece_laid_out_again(project):
-    final, draft, _ = _both(project, "demo/2020")
+@pytest.mark.parametrize("edition", ["demo/2020", "finances/2020"])
+def test_the_final_pdf_in_tagged_pieces_is_the_single_pass_one(project, edition, monkeypatch):
+    """Pages, bookmarks, links, and the structure tree element for element: headings at their
+    level in the whole outline, notes numbered through the report, links described with the
+    page they lead to in the whole report."""
+    builder = Builder(project, edition)
+    builder.run()
+    assert builder.laid_out is not None and builder.laid_out[1] > 3     # laid out in pieces
+    final = project.edition(edition).pdf.with_name("en-morceaux.pdf")
+    shutil.copy(project.edition(edition).pdf, final)
+    single = _single_pass(project, edition, monkeypatch)
+    assert read.pages(final) == read.pages(single)
+    assert read.outline(final) == read.outline(single)
+    assert read.links(final) == read.links(single)
+    tags, links = read.tags(final)
+    assert (tags, links) == read.tags(single)
+    assert any(t.startswith("/H2") for t in tags) and any(", page " in d for d in links)
+    # each font embedded once, as in the single pass, not once per piece
+    assert read.fonts(final) == read.fonts(single) and all(n == 1 for n in read.fonts(final).values())
+
+
+def test_chapters_that_flow_on_are_laid_out_together(project, monkeypatch):
+    """« chapter_break: flow »: a chapter starts below the one before it, so both are one piece,
+    and the pages are those of the single pass."""
+    folder = project.root / "content" / "demo" / "2020"
+    (folder / "01b-suite.md").write_text("---\ntitle: La suite du contexte\nshort: Suite\n---\n"
+                                         "## Une section\n\nUn paragraphe qui suit le contexte.\n",
+                                         encoding="utf-8")
+    manifest = folder / "edition.yml"
+    flow_text = manifest.read_text(encoding="utf-8").replace("[01-contexte.md]", "[01-contexte.md, 01b-suite.md]")
+    assert "chapter_break" not in flow_text      # « flow » is the default
+    manifest.write_text(flow_text, encoding="utf-8")
+    flowing = Builder(project, "demo/2020", draft=True, workers=2)
+    flowing.run()
+    draft = project.edition("demo/2020").draft_pdf.with_name("flow.pdf")
+    shutil.copy(project.edition("demo/2020").draft_pdf, draft)
+    assert read.pages(draft) == read.pages(_single_pass(project, "demo/2020", monkeypatch))
+    manifest.write_text(flow_text + "style:\n  chapter_break: page\n", encoding="utf-8")
+    paged = Builder(project, "demo/2020", draft=True, workers=2)
+    paged.run()
+    assert flowing.laid_out[1] == paged.laid_out[1] - 1     # one piece fewer: the two chapters are one
+
+
+def test_one_changed_chapter_is_the_only_piece_laid_out_again(project, monkeypatch):
+    final, draft, _ = _both(project, "demo/2020", monkeypatch)
     chapter = project.root / "content" / "demo" / "2020" / "02b-activite-suite.md"
     text = chapter.read_text(encoding="utf-8")
     # a word of the body: the sommaire, which lists the headings, does not change
@@ -84,15 +100,15 @@ def test_one_changed_chapter_is_the_only_piece_laid_out_again(project):
     builder.run()
     laid_out, pieces = builder.laid_out
     assert laid_out == 1 and pieces > 5
-    assert any("furent payées" in page for page in _pages(draft))
+    assert any("furent payées" in page for page in read.pages(draft))
 
 
-def test_a_chapter_grown_by_pages_moves_the_folios_and_the_sommaire(project):
-    """The sommaire piece is laid out again with the new numbers; the final build agrees."""
+def test_a_chapter_grown_by_pages_moves_the_folios_and_the_sommaire(project, monkeypatch):
+    """The sommaire piece is laid out again with the new numbers; the single pass agrees."""
     chapter = project.root / "content" / "demo" / "2020" / "01-contexte.md"
     text = chapter.read_text(encoding="utf-8")
     Builder(project, "demo/2020", draft=True).run()
-    before = _outline(project.edition("demo/2020").draft_pdf)
+    before = read.outline(project.edition("demo/2020").draft_pdf)
     chapter.write_text(text + "\n" + "\n\n".join(["Un long paragraphe ajouté pour faire grandir le chapitre, "
                                                  "qui pousse les suivants d'une page ou plus. " * 12] * 10),
                        encoding="utf-8")
@@ -100,12 +116,11 @@ def test_a_chapter_grown_by_pages_moves_the_folios_and_the_sommaire(project):
     draft = project.edition("demo/2020").draft_pdf
     kept = draft.with_name("draft.pdf")
     shutil.copy(draft, kept)
-    after = _outline(kept)
+    after = read.outline(kept)
     assert [p for *_x, p in after][-1] > [p for *_x, p in before][-1]   # the pages moved
-    build(project, "demo/2020")
-    final = project.edition("demo/2020").pdf
-    assert _pages(kept) == _pages(final)
-    assert after == _outline(final)
+    final = _single_pass(project, "demo/2020", monkeypatch)
+    assert read.pages(kept) == read.pages(final)
+    assert after == read.outline(final)
 
 
 def test_a_piece_cache_survives_only_what_did_not_change(project):

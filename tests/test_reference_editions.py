@@ -189,6 +189,27 @@ def test_the_pdf_is_accessible(edition):
     assert audit.counts.get("/Note", 0) == notes and audit.counts.get("/Reference", 0) == notes
 
 
+def test_the_pdf_assembled_from_pieces_is_the_single_pass_one(edition, tmp_path, monkeypatch):
+    """The final PDF, laid out in tagged pieces and merged, against the same edition laid out as one
+    WeasyPrint document (``REPORTGEN_NO_CACHE``, in a copy of the project): the same text on each
+    page, the same bookmarks, links, structure tree and link descriptions, each font once."""
+    import shutil
+
+    import pdfcompare as read
+
+    name, result, _, _, _ = edition
+    for folder in ("content", "data", "layouts"):
+        shutil.copytree(REPO / folder, tmp_path / folder, symlinks=True)
+    shutil.copy(REPO / "reportgen.yml", tmp_path / "reportgen.yml")
+    monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")
+    single = build(Project(tmp_path), name).pdf
+    assert read.pages(result.pdf) == read.pages(single)
+    assert read.outline(result.pdf) == read.outline(single)
+    assert read.links(result.pdf) == read.links(single)
+    assert read.tags(result.pdf) == read.tags(single)
+    assert read.fonts(result.pdf) == read.fonts(single)
+
+
 def test_the_web_edition_fits_phone_and_desktop_and_passes_axe(edition, browser):
     """In Chromium at 375 and 1280 px: nothing wider than the screen, no axe-core violation.
 
