@@ -520,6 +520,36 @@ def review_import(obj: dict, edition: str, pdfs: tuple[str, ...]) -> None:
         _fail(exc, obj["debug"])
 
 
+@main.command(name="import")
+@click.argument("published", metavar="PUBLIÉ.pdf", type=click.Path(dir_okay=False))
+@click.argument("edition", metavar="CAISSE/ANNÉE")
+@click.pass_obj
+def import_command(obj: dict, published: str, edition: str) -> None:
+    """Écrit une édition brouillon (CAISSE/ANNÉE) à partir du PDF publié l'an dernier : plan, tableaux,
+    chiffres clés, listes, glossaire et textes à réécrire ; ne remplace jamais une édition existante."""
+    from pathlib import Path
+
+    from .importer import import_pdf
+
+    try:
+        try:
+            project = _project()
+        except ReportError:
+            from .project import Project
+
+            project = Project(Path.cwd().resolve())     # a folder that is not yet a project becomes one
+            set_display_root(project.root)
+        report = import_pdf(project, Path(published).resolve(), edition)
+        for line in report.lines():
+            click.echo(line)
+        name = edition.strip("/")
+        click.echo(f"Édition {name} écrite ({len(report.written)} fichiers) ; le compte rendu : "
+                   f"{display_path(report.file)}. Suite : « reportgen status {name} » (chapitres à réécrire), "
+                   f"« reportgen check {name} » (chiffres à lier aux données), « reportgen build --draft {name} ».")
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
 @main.command(name="diff")
 @click.argument("edition", metavar="CAISSE/ANNÉE")
 @click.option("--against", "against", type=click.Path(dir_okay=False), metavar="ANCIEN.pdf",

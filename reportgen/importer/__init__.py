@@ -258,7 +258,7 @@ def _chapter_body(chapter: Chapter, plan: outline.Plan, kpi_files: dict[str, dic
             continue
         blocks += para.take()
         if item.kind == "heading":
-            level = min(4, item.payload.level - offset + 1)
+            level = min(4, item.payload.level - offset)
             blocks.append(f"{'#' * level} {text.escape(outline.clean_title(item.payload.title))}")
         elif item.kind == "table":
             blocks.append(f'{{{{ table("{item.payload.id}") }}}}')

@@ -253,7 +253,18 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
                 break
             j += 1
         # a first line whose figures are all years heads the columns (« 2016 2017 »)
-        while block and _candidate(lines[block[0]], body) and _years_only(lines[block[0]]):
+        # and the header lines after it, until one that heads every column
+        complete = False
+        while block and not complete:
+            line = lines[block[0]]
+            if _candidate(line, body):
+                if not _years_only(line):
+                    break
+                complete = len(line.segments()) >= 3
+            elif len(line.segments()) >= 2:
+                complete = True
+            elif block[0] == i:
+                break
             block.pop(0)
         candidates = [k for k in block if _candidate(lines[k], body)]
         if len(candidates) < 2 or _chart_like([lines[k] for k in candidates]):
@@ -424,22 +435,26 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     for line in reversed(above):
         segs = line.segments()
         over_figures = any(_slot_of(s.center, slots) > 0 or s.x1 > slots[0][1] + 2 for s in segs)
-        one_piece = len(segs) == 1 and segs[0].x0 <= slots[0][1] and segs[0].x1 > slots[1][0]
-        if not title_lines and over_figures and not (one_piece and header_lines and len(header_lines) >= 1
-                                                     and line.weight > header_lines[0].weight):
-            if one_piece and not header_lines:
-                title_lines.insert(0, line)      # one text across the columns, right above the rows
-            elif one_piece and line.size > min(h.size for h in header_lines) * 1.1:
-                title_lines.insert(0, line)
-            else:
-                header_lines.insert(0, line)
-        elif len(title_lines) < 3 and (one_piece or not header_lines or line.weight > document.body_weight):
-            title_lines.insert(0, line)
+        styled = line.weight > document.body_weight or line.size > document.body_size * 1.05
+        like_header = header_lines and round(line.size) == round(header_lines[0].size) \
+            and line.weight == header_lines[0].weight
+        label_free = header_lines and not any(_slot_of(s.center, slots) == 0 for h in header_lines
+                                              for s in h.segments())
+        if not title_lines and over_figures and len(segs) > 1:
+            header_lines.insert(0, line)          # cut by the columns: a header line
+        elif not title_lines and len(segs) == 1 and segs[0].x0 > slots[0][1]:
+            header_lines.insert(0, line)          # a header over the figures only
+        elif not title_lines and over_figures and not styled and not header_lines:
+            break                                 # a sentence above the table
+        elif not title_lines and len(segs) == 1 and like_header and (label_free or over_figures):
+            header_lines.insert(0, line)          # a header cell alone on its line (the label column's)
+        elif not title_lines and len(segs) == 1 and styled:
+            title_lines.insert(0, line)           # one text set apart above the table: its title
+        elif title_lines and len(title_lines) < 3 and len(segs) == 1 \
+                and round(line.size) == round(title_lines[0].size) and line.weight == title_lines[0].weight:
+            title_lines.insert(0, line)           # a title on two or three lines
         else:
             break
-    if title_lines and len(title_lines) == len(above) and not header_lines and title_lines[-1].weight <= \
-            document.body_weight and title_lines[-1].size <= document.body_size:
-        title_lines = []        # plain text above the table: a paragraph, not its title
     for line in header_lines + title_lines:
         line.used = "table"
         table.lines.insert(0, line)
@@ -454,32 +469,38 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
         table.doubts.append("en-tête non trouvé : les colonnes sont nommées « Colonne 2 », « Colonne 3 »…")
 
 
-def _span(segment: Segment, slots: list[tuple[float, float]]) -> tuple[int, int]:
-    """The columns a header cell heads: the range of columns it is centred over, else its own."""
-    center = segment.center
-    own = _slot_of(center, slots)
-    best = (own, own)
-    bounds = [((slots[k - 1][1] + slots[k][0]) / 2 if k else slots[0][0] - 4,
-               (slots[k][1] + slots[k + 1][0]) / 2 if k + 1 < len(slots) else slots[-1][1] + 4)
-              for k in range(len(slots))]
+def _span(segment: Segment, slots: list[tuple[float, float]], refs: dict[int, float],
+          others: set[int]) -> tuple[int, int]:
+    """The columns a header cell heads: the run of columns it is centred over (the centres of the
+    header cells under it, else of the columns), else its own column; never over the columns of
+    the other cells of its line (``others``)."""
+    own = _slot_of(segment.center, slots)
+    centre = {k: refs.get(k, (slots[k][0] + slots[k][1]) / 2) for k in range(len(slots))}
+    single = min(abs(segment.center - centre[k]) for k in range(len(slots)))
+    best, error = (own, own), single
     for a in range(len(slots)):
         for b in range(a + 1, len(slots)):
-            lo, hi = bounds[a][0], bounds[b][1]
-            middle = (slots[a][0] + slots[b][1]) / 2
-            if segment.x0 >= lo - 2 and segment.x1 <= hi + 2 and abs(center - middle) < 0.08 * (hi - lo) \
-                    and abs(center - (slots[own][0] + slots[own][1]) / 2) > 0.12 * (hi - lo):
-                if b - a > best[1] - best[0]:
-                    best = (a, b)
+            middle = (centre[a] + centre[b]) / 2
+            miss = abs(segment.center - middle)
+            if miss < 0.2 * (centre[b] - centre[a]) and miss < 0.35 * single and miss < error \
+                    and not any(a <= k <= b for k in others):
+                best, error = (a, b), miss
     return best
 
 
 def _header(lines: list[Line], slots: list[tuple[float, float]]) -> list[list[HeaderCell]]:
     """One or two header rows: a line with a cell spanning columns makes the upper row."""
     placed = []
-    for line in lines:
+    for i, line in enumerate(lines):
+        refs: dict[int, float] = {}
+        for below in lines[i + 1:]:          # the header cells under this line, nearest the rows last
+            for seg in below.segments():
+                refs[_slot_of(seg.center, slots)] = seg.center
         cells = []
-        for seg in line.segments():
-            cells.append((_span(seg, slots), _join_label(Line(line.page, seg.words))))
+        segments = line.segments()
+        for seg in segments:
+            others = {_slot_of(o.center, slots) for o in segments if o is not seg}
+            cells.append((_span(seg, slots, refs, others), _join_label(Line(line.page, seg.words))))
         placed.append(cells)
     spanning = [i for i, cells in enumerate(placed) if any(b > a for (a, b), _ in cells)]
     width = len(slots)
