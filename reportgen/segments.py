@@ -1,9 +1,10 @@
 """Parallel layout: the document laid out in pieces, several at once, then put together.
 
 WeasyPrint lays a document out on one core. The top-level sections of ``<body>`` (cover,
-sommaire, chapters, dividers) that start a page are cut apart (:func:`group_by_page`: a
-chapter that flows on below the one before it stays with it); each unit becomes a small
-document of its own, laid out in a forked worker process, or taken from the cache when
+sommaire, chapters, dividers) are cut apart: for the final PDF, only those that start a page
+(:func:`group_by_page`: a chapter that flows on below the one before it stays with it); for
+the draft, every one, so that an edit lays out one chapter again (a chapter that would flow on
+starts a page of its own there). Each unit becomes a small document of its own, laid out in a forked worker process, or taken from the cache when
 nothing it prints has changed since the last build. The pieces are then put together with
 pikepdf, so that the result is the single-pass PDF:
 
@@ -363,7 +364,8 @@ class Assembler:
                        tables=self.tables,
                        css=[CSS(string=text, base_url=url, font_config=fonts, url_fetcher=fetcher)
                             for text, url in css_texts])
-        doc.units = group_by_page(doc, _SHARED["css"], fonts)
+        if self.variant:    # the final PDF: chapters that flow on stay together (the draft: each apart, faster)
+            doc.units = group_by_page(doc, _SHARED["css"], fonts)
         key_base = hashlib.sha256("\0".join([CACHE_VERSION, weasyprint_version, self.fingerprint,
                                              self.variant or "", doc.head,
                                              *(t for t, _ in css_texts)]).encode())

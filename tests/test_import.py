@@ -394,21 +394,22 @@ def table_figures(project: Project, edition: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
-def test_a_reference_edition_imported_then_built_prints_the_same_table_figures(tmp_path):
-    """landes/2017: its final PDF (build/ if up to date, else built in a copy), imported, the import
-    built as a draft, and that draft imported again: every table, same figures; and the original
-    data's tables are found in the import."""
+@pytest.mark.parametrize("name", ["landes/2017", "artois/2017", "lille-douai/2019", "ardeche/2023"])
+def test_a_reference_edition_imported_then_built_prints_the_same_table_figures(tmp_path, name):
+    """A reference edition's final PDF (build/ if up to date, else built in a copy), imported, the
+    import built as a draft, and that draft imported again: every table, same figures; and the
+    original data's tables are found in the import."""
     from reportgen.builder import build
     from reportgen.datastore import DataStore
 
-    name = "landes/2017"
+    caisse, year = name.split("/")
     repo = Project(REPO)
     original = repo.edition(name).pdf
     fresh = [fresh for kind, _, fresh in repo.edition(name).built() if kind == "PDF final"]
     if not (original.is_file() and fresh and fresh[0]):
         copy = new_project(tmp_path / "reference")
         for folder in ("content", "data"):
-            shutil.copytree(REPO / folder / "landes", copy.root / folder / "landes")
+            shutil.copytree(REPO / folder / caisse, copy.root / folder / caisse)
         (copy.root / "layouts").symlink_to(REPO / "layouts", target_is_directory=True)
         original = build(copy, name).pdf
     pdf = tmp_path / "publie.pdf"
@@ -421,7 +422,7 @@ def test_a_reference_edition_imported_then_built_prints_the_same_table_figures(t
     before, after = table_figures(first, name), table_figures(second, name)
     assert before and before == after
     # the published tables themselves: each one's figures are among an imported table's
-    store = DataStore.load(REPO / "data" / "landes" / "2017")
+    store = DataStore.load(REPO / "data" / caisse / year)
     imported_figures = [Counter(squash(f) for f in cells) for cells in before.values()]
     for table in store.tables.values():
         printed = Counter(squash(c.text) for r in table.rows for c in r.cells[1:] if c.figure is not None)

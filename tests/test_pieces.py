@@ -69,8 +69,9 @@ def test_the_final_pdf_in_tagged_pieces_is_the_single_pass_one(project, edition,
 
 
 def test_chapters_that_flow_on_are_laid_out_together(project, monkeypatch):
-    """« chapter_break: flow »: a chapter starts below the one before it, so both are one piece,
-    and the pages are those of the single pass."""
+    """« chapter_break: flow »: a chapter starts below the one before it, so the final PDF lays both
+    out as one piece, and prints the pages of the single pass. The draft lays each chapter out
+    apart (an edit lays out one chapter again), the second one on a page of its own."""
     folder = project.root / "content" / "demo" / "2020"
     (folder / "01b-suite.md").write_text("---\ntitle: La suite du contexte\nshort: Suite\n---\n"
                                          "## Une section\n\nUn paragraphe qui suit le contexte.\n",
@@ -79,15 +80,20 @@ def test_chapters_that_flow_on_are_laid_out_together(project, monkeypatch):
     flow_text = manifest.read_text(encoding="utf-8").replace("[01-contexte.md]", "[01-contexte.md, 01b-suite.md]")
     assert "chapter_break" not in flow_text      # « flow » is the default
     manifest.write_text(flow_text, encoding="utf-8")
-    flowing = Builder(project, "demo/2020", draft=True, workers=2)
-    flowing.run()
-    draft = project.edition("demo/2020").draft_pdf.with_name("flow.pdf")
-    shutil.copy(project.edition("demo/2020").draft_pdf, draft)
-    assert read.pages(draft) == read.pages(_single_pass(project, "demo/2020", monkeypatch))
+    final = Builder(project, "demo/2020")
+    final.run()
+    pieces = project.edition("demo/2020").pdf.with_name("en-morceaux.pdf")
+    shutil.copy(project.edition("demo/2020").pdf, pieces)
+    single = _single_pass(project, "demo/2020", monkeypatch)
+    assert read.pages(pieces) == read.pages(single)
+    assert read.tags(pieces) == read.tags(single)
+    draft = Builder(project, "demo/2020", draft=True, workers=2)
+    draft.run()
+    assert final.laid_out[1] == draft.laid_out[1] - 1     # one piece fewer: the two chapters are one
     manifest.write_text(flow_text + "style:\n  chapter_break: page\n", encoding="utf-8")
-    paged = Builder(project, "demo/2020", draft=True, workers=2)
+    paged = Builder(project, "demo/2020")
     paged.run()
-    assert flowing.laid_out[1] == paged.laid_out[1] - 1     # one piece fewer: the two chapters are one
+    assert paged.laid_out[1] == draft.laid_out[1]          # each chapter opens a page: as many pieces
 
 
 def test_one_changed_chapter_is_the_only_piece_laid_out_again(project, monkeypatch):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .. import french
-from ..tables import slugify
+from ..tables import HeaderCell, slugify
 from .pages import Document, Line, Page, Segment, norm
 
 SIGNS = {"-", "--", "—", "–", "/", "ns", "n.s.", "nd", "n.d.", "NC", "nc", "ND", "NS"}
@@ -52,13 +52,6 @@ class Row:
     weight: int = 400
     indent: float = 0.0
     numeric: bool = True
-
-
-@dataclass
-class HeaderCell:
-    text: str
-    colspan: int = 1
-    rowspan: int = 1
 
 
 @dataclass
