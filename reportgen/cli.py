@@ -99,9 +99,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Nombre d'éditions construites en même temps (une par cœur).")
 @click.option("--archive", is_flag=True,
               help="PDF/A-3a pour l'archivage (balisé lui aussi) au lieu de PDF/UA-1.")
+@click.option("--cluster", metavar="local|tcp://HÔTE:8786",
+              help="Construit chaque édition sur une grappe Dask : « local » (un travailleur par cœur, ou -j) ou "
+                   "l'adresse d'un ordonnanceur déjà lancé.")
+@click.option("--shared-folder", "shared_folder", metavar="CHEMIN",
+              help="Avec --cluster : le dossier du projet tel que les travailleurs le voient (disque partagé) ; "
+                   "sans cette option, les fichiers de chaque édition leur sont envoyés.")
 @click.pass_obj
 def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof: bool, jobs: int,
-          archive: bool) -> None:
+          archive: bool, cluster: str | None, shared_folder: str | None) -> None:
     """Construit le PDF des éditions nommées (caisse/année) ; sans argument, de toutes les éditions."""
     from .builder import build as build_edition
     from .progress import make_progress
@@ -112,6 +118,13 @@ def build(obj: dict, editions: tuple[str, ...], strict: bool, draft: bool, proof
         names = list(editions) or project.editions()
         if not names:
             raise ReportError("aucune édition trouvée sous content/ (il faut content/<caisse>/<année>/edition.yml)")
+        if shared_folder and not cluster:
+            raise ReportError("--shared-folder va avec --cluster", hint="par exemple : --cluster tcp://serveur:8786 "
+                                                                       "--shared-folder /srv/rapports")
+        if cluster:
+            _build_on_cluster(project, names, cluster, shared_folder, jobs if jobs > 1 else None, debug,
+                              strict=strict, draft=draft, proof=proof, archive=archive)
+            return
         if jobs > 1 and len(names) > 1:
             workers = max(1, (os.cpu_count() or 1) // jobs)   # a draft's pieces share the cores left
             _build_in_parallel(project, names, jobs, strict=strict, draft=draft, proof=proof, workers=workers,
@@ -184,6 +197,29 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
             pool.shutdown(cancel_futures=True)     # Ctrl+C, a crash: the editions not started are not built
             raise
     if failed:
+        sys.exit(1)
+
+
+def _build_on_cluster(project, names: list[str], address: str, shared: str | None, workers: int | None,
+                      debug: bool, **options) -> None:
+    """Each edition one task on a Dask cluster; progress on stderr, the summary table; status 1 on a failure."""
+    from .network.cluster import build_on_cluster, progress_line, summary_lines
+
+    failed: list[str] = []
+
+    def done(outcome, count: int, total: int) -> None:
+        if not outcome.ok:
+            failed.append(outcome.edition)
+            click.secho(f"[{outcome.edition}] {outcome.message}", fg="red", err=True)
+        for warning in outcome.warnings:
+            click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
+        click.echo(progress_line(outcome, count, total, len(failed)), err=True)
+
+    report = build_on_cluster(project, names, address, shared=shared, workers=workers, options=options,
+                              on_done=done, quiet=not debug)
+    for line in summary_lines(report):
+        click.echo(line)
+    if report.failed:
         sys.exit(1)
 
 
@@ -592,5 +628,32 @@ def diff_command(obj: dict, edition: str, against: str | None, year: str | None)
         summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "aucune modification"
         click.echo(f"{done.new.pdf} par rapport à {old} : {summary}"
                    + (f" ; surlignées dans {display_path(done.marked)}" if done.marked and done.changes else ""))
+    except ReportError as exc:
+        _fail(exc, obj["debug"])
+
+
+@main.group(subcommand_metavar="COMMANDE [ARGUMENTS]…")
+def demo() -> None:
+    """Données de démonstration, pour les essais de charge."""
+
+
+@demo.command(name="network")
+@click.argument("count", metavar="N", type=click.IntRange(1, 1000))
+@click.argument("folder", metavar="DOSSIER", type=click.Path(file_okay=False))
+@click.pass_obj
+def demo_network(obj: dict, count: int, folder: str) -> None:
+    """Écrit dans DOSSIER (hors du projet) un projet de N caisses fictives, faites des éditions de ce
+    projet : noms, territoires et chiffres changés, textes gardés ; les mêmes N donnent les mêmes fichiers."""
+    from pathlib import Path
+
+    from .network.demo import make_network
+
+    try:
+        project = _project()
+        written = make_network(project, count, Path(folder))
+        target = Path(folder).resolve()
+        click.echo(f"{len(written)} édition(s) fictive(s) dans {target} : {', '.join(written[:3])}"
+                   + (" …" if len(written) > 3 else ""))
+        click.echo(f"Suite : « cd {target} && reportgen build --cluster local »")
     except ReportError as exc:
         _fail(exc, obj["debug"])
