@@ -8,6 +8,7 @@ structure trees merged: the same tags, links and headings as the single pass.
 """
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -187,3 +188,29 @@ def test_a_warm_draft_keeps_the_pieces_of_every_pass(project):
     builder.run()
     laid_out, pieces = builder.laid_out
     assert laid_out == 1 and pieces > 3
+
+
+def test_sections_are_grouped_where_no_page_starts(tmp_path):
+    """A forced break before or after, or two different named pages, start a page; a break to a
+    left or right page (which may add a blank one) and a section that simply follows do not."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from reportgen import segments
+    from reportgen.pdf import make_fetcher
+
+    css = (".opens { break-before: page } .closes { break-after: page } .cover { page: cover }"
+           ".main { page: main } .right { break-before: right } .none { display: none }")
+    html = ("<html><head><title>T</title></head><body>"
+            '<section class="cover">a</section><section class="main">b</section>'   # cover → main: new page
+            '<section class="main">c</section>'                                     # flows on
+            '<section class="opens">d</section><section class="closes">e</section>'
+            '<section>f</section>'                                                  # after a break-after
+            '<section class="right">g</section>'                                    # left/right: kept together
+            '<section class="none">h</section></body></html>')                      # no box: with the one before
+    doc = split(html, tmp_path)
+    fonts = FontConfiguration()
+    fetcher = make_fetcher([tmp_path])
+    segments._SHARED.update(base=tmp_path.as_uri() + "/", fetcher=fetcher)
+    units = segments.group_by_page(doc, [CSS(string=css, font_config=fonts)], fonts)
+    assert [re.sub(r"<[^>]+>", "", unit) for unit in units] == ["a", "bc", "de", "fgh"]
