@@ -245,20 +245,13 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
             else:
                 break
             j += 1
-        # a first line whose figures are all years heads the columns (« 2016 2017 »)
-        # and the header lines after it, until one that heads every column
-        complete = False
-        while block and not complete:
-            line = lines[block[0]]
-            if _candidate(line, body):
-                if not _years_only(line):
-                    break
-                complete = len(line.segments()) >= 3
-            elif len(line.segments()) >= 2:
-                complete = True
-            elif block[0] == i:
-                break
-            block.pop(0)
+        # the lines before the first row of figures head the columns: years (« 2016 2017 »,
+        # « 2017 (en €) »), words over the columns, a header wrapped over several lines
+        first_row = next((n for n, k in enumerate(block)
+                          if _candidate(lines[k], body) and not _heads_columns(lines[k], body)), 0)
+        heads = [n for n in range(first_row) if _heads_columns(lines[block[n]], body)]
+        if heads:
+            del block[:heads[-1] + 1]
         candidates = [k for k in block if _candidate(lines[k], body)]
         if len(candidates) < 2 or _chart_like([lines[k] for k in candidates]):
             i = j
@@ -270,12 +263,21 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
     return tables
 
 
-YEAR = re.compile(r"^(?:19|20)\d{2}$")
+YEAR = re.compile(r"^(?:19|20)\d{2}(?:\s*[/–-]\s*(?:19|20)?\d{2})?(?:\s*\(.{1,12}\)|\s+\D.*)?$")
 
 
-def _years_only(line: Line) -> bool:
-    figures = [s.text for s in line.segments()[1:] if _numeric(s)]
-    return bool(figures) and all(YEAR.match(t.strip()) for t in figures)
+def _header_text(text: str) -> bool:
+    """A text that heads a column: words, or a year (« 2017 », « 2013 (%) », « 2017/2016 »)."""
+    text = text.strip()
+    return bool(YEAR.match(text)) or not is_figure(text)
+
+
+def _heads_columns(line: Line, body: float) -> bool:
+    """A line of a table's header: several cells, none of them a figure other than a year."""
+    segments = line.segments()
+    if line.size > BIG * body or len(segments) < 2:
+        return False
+    return all(_header_text(_cell_parts(s)[0]) for s in segments)
 
 
 def _chart_like(rows: list[Line]) -> bool:
@@ -292,12 +294,15 @@ def _chart_like(rows: list[Line]) -> bool:
 
 
 def _next_candidate(lines: list[Line], j: int, body: float) -> bool:
-    """Whether a row of figures follows closely: the line is inside the table, not after it."""
-    for k in range(j + 1, min(len(lines), j + 4)):
-        if lines[k].top - lines[k - 1].bottom > 2.2 * lines[k - 1].size:
+    """Whether a row of figures follows closely: the line is inside the table, not after it (rows
+    with no figure, their labels wrapped, may come between)."""
+    for k in range(j + 1, min(len(lines), j + 12)):
+        if lines[k].top - lines[k - 1].bottom > 2.2 * lines[k - 1].size or lines[k].size > lines[j].size * 1.1:
             return False
         if _candidate(lines[k], body):
             return True
+        if abs(lines[k].x0 - lines[j].x0) > 3 * lines[j].size:
+            return False
     return False
 
 
@@ -415,8 +420,8 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
         line = lines[k]
         if line.used or current.top - line.bottom > 1.7 * max(line.size, current.size):
             break
-        if line.x0 < left - 3 * line.size or line.x1 > right + 3 * line.size:
-            break
+        if any(s.center < left - 3 * line.size or s.center > right + 3 * line.size for s in line.segments()):
+            break             # wider than the table: running text (a header cell may overhang it)
         sizes = [f.size for f in line.fragments()]
         if max(sizes) > 1.3 * min(sizes):
             break             # running text beside a key figure: not the table's
