@@ -247,9 +247,11 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
             j += 1
         # the lines before the first row of figures head the columns: years (« 2016 2017 »,
         # « 2017 (en €) »), words over the columns, a header wrapped over several lines
-        first_row = next((n for n, k in enumerate(block)
-                          if _candidate(lines[k], body) and not _heads_columns(lines[k], body)), 0)
-        heads = [n for n in range(first_row) if _heads_columns(lines[block[n]], body)]
+        weights = Counter(lines[k].weight for k in block if _candidate(lines[k], body))
+        rows_weight = min(weights, key=lambda w: (-weights[w], w)) if weights else 400
+        first_row = next((n for n, k in enumerate(block) if _candidate(lines[k], body)
+                          and not _heads_columns(lines[k], body, rows_weight)), 0)
+        heads = [n for n in range(first_row) if _heads_columns(lines[block[n]], body, rows_weight)]
         if heads:
             del block[:heads[-1] + 1]
         candidates = [k for k in block if _candidate(lines[k], body)]
@@ -272,12 +274,15 @@ def _header_text(text: str) -> bool:
     return bool(YEAR.match(text)) or not is_figure(text)
 
 
-def _heads_columns(line: Line, body: float) -> bool:
-    """A line of a table's header: several cells, none of them a figure other than a year."""
+def _heads_columns(line: Line, body: float, rows_weight: int = 0) -> bool:
+    """A line of a table's header: several cells, none of them a figure other than a year; or,
+    set bolder than the rows, words but for a number or two (« Nb art. | 1235 ou 1376 »)."""
     segments = line.segments()
     if line.size > BIG * body or len(segments) < 2:
         return False
-    return all(_header_text(_cell_parts(s)[0]) for s in segments)
+    words = sum(1 for s in segments if _header_text(_cell_parts(s)[0]))
+    return words == len(segments) or (bool(rows_weight) and line.weight > rows_weight
+                                      and words >= 2 * (len(segments) - words))
 
 
 def _chart_like(rows: list[Line]) -> bool:
@@ -416,6 +421,7 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     above: list[Line] = []
     k = start - 1
     current = lines[start]
+    heading: Line | None = None
     while k >= 0 and len(above) < 8:
         line = lines[k]
         if line.used or current.top - line.bottom > 1.7 * max(line.size, current.size):
@@ -428,6 +434,11 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
         above.insert(0, line)
         current = line
         k -= 1
+    over = [ln for ln in page.lines if ln.bottom <= current.top + 0.5 and ln is not current
+            and ln.x0 < right and ln.x1 > left]
+    if over and over[-1].used == "heading" and current.top - over[-1].bottom <= 1.7 * max(over[-1].size,
+                                                                                            current.size):
+        heading = over[-1]             # a heading right above the table: its title as well
     header_lines: list[Line] = []
     title_lines: list[Line] = []
     for line in reversed(above):
@@ -456,7 +467,13 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     for line in header_lines + title_lines:
         line.used = "table"
         table.lines.insert(0, line)
-    if title_lines:
+    if not title_lines and heading is not None and (header_lines or above == []) \
+            and all(ln in header_lines for ln in above):
+        # a heading set right above the table titles it: another layout may print it as the
+        # table's own title, or not bookmark it, and the table must keep the same title
+        table.title = SUITE.sub("", _join_label(heading)).strip()
+        table.first = header_lines[0] if header_lines else table.first
+    elif title_lines:
         title = " ".join(_join_label(ln) for ln in title_lines)
         table.title = SUITE.sub("", title).strip()
         table.first = title_lines[0]
