@@ -240,8 +240,9 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
                 block.append(j)
             elif lines[j].size <= BIG * body and gap <= 2.2 * prev.size and _next_candidate(lines, j, body):
                 block.append(j)
-            elif gap < 0.5 * prev.size and lines[j].size <= prev.size * 1.05:
-                block.append(j)       # a label wrapped onto the next line, after the last row
+            elif gap < 0.5 * prev.size and prev.size * 0.95 <= lines[j].size <= prev.size * 1.05:
+                block.append(j)       # a label wrapped onto the next line, after the last row (a note
+                                      # set smaller under the table is not)
             else:
                 break
             j += 1
@@ -421,7 +422,6 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     above: list[Line] = []
     k = start - 1
     current = lines[start]
-    heading: Line | None = None
     while k >= 0 and len(above) < 8:
         line = lines[k]
         if line.used or current.top - line.bottom > 1.7 * max(line.size, current.size):
@@ -436,9 +436,14 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
         k -= 1
     over = [ln for ln in page.lines if ln.bottom <= current.top + 0.5 and ln is not current
             and ln.x0 < right and ln.x1 > left]
-    if over and over[-1].used == "heading" and current.top - over[-1].bottom <= 1.7 * max(over[-1].size,
-                                                                                            current.size):
-        heading = over[-1]             # a heading right above the table: its title as well
+    heading: list[Line] = []
+    if over and over[-1].used == "heading" and current.top - over[-1].bottom <= 3.5 * over[-1].size:
+        heading = [over[-1]]           # a heading right above the table: its title as well
+        for line in reversed(over[:-1]):
+            if line.used != "heading" or heading[0].top - line.bottom > 0.8 * line.size \
+                    or abs(line.size - heading[0].size) > 0.5:
+                break
+            heading.insert(0, line)    # a heading on two lines
     header_lines: list[Line] = []
     title_lines: list[Line] = []
     for line in reversed(above):
@@ -467,11 +472,10 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     for line in header_lines + title_lines:
         line.used = "table"
         table.lines.insert(0, line)
-    if not title_lines and heading is not None and (header_lines or above == []) \
-            and all(ln in header_lines for ln in above):
+    if not title_lines and heading and (header_lines or above == []) and all(ln in header_lines for ln in above):
         # a heading set right above the table titles it: another layout may print it as the
         # table's own title, or not bookmark it, and the table must keep the same title
-        table.title = SUITE.sub("", _join_label(heading)).strip()
+        table.title = SUITE.sub("", " ".join(_join_label(ln) for ln in heading)).strip()
         table.first = header_lines[0] if header_lines else table.first
     elif title_lines:
         title = " ".join(_join_label(ln) for ln in title_lines)
