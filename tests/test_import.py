@@ -394,7 +394,7 @@ def table_figures(project: Project, edition: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["landes/2017"])   # the others: see the import README section
+@pytest.mark.parametrize("name", ["landes/2017", "ardeche/2023"])   # artois, lille-douai: see the import README section
 def test_a_reference_edition_imported_then_built_prints_the_same_table_figures(tmp_path, name):
     """A reference edition's final PDF (build/ if up to date, else built in a copy), imported, the
     import built as a draft, and that draft imported again: every table, same figures; and the
