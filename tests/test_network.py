@@ -55,6 +55,8 @@ def test_wrong_cluster_options_say_what_to_write(project):
     assert done.returncode == 1 and "--shared-folder va avec --cluster" in done.stderr
     done = run(project.root, "build", "--cluster", "ftp://serveur", "demo/2020")
     assert done.returncode == 1 and "écrivez local, ou l'adresse d'un ordonnanceur Dask" in done.stderr
+    done = run(project.root, "build", "--cluster", "local", "demo/1999")      # said before a cluster starts
+    assert done.returncode == 1 and "édition « demo/1999 » introuvable" in done.stderr
     done = run(project.root, "build", "--cluster", "tcp://127.0.0.1:9", "demo/2020",
                env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert done.returncode == 1, done.stderr

@@ -113,6 +113,8 @@ def build_on_cluster(project: Project, names: list[str], address: str, *, shared
     if address != "local" and workers:
         raise ConfigError("-j ne règle que --cluster local : le nombre de travailleurs d'un ordonnanceur se "
                           "règle en les lançant", hint=HINT_WORKERS.format(address=address))
+    for name in names:            # an unknown edition is said before a cluster starts
+        project.edition(name)
     distributed = _dask(quiet)
     started = time.perf_counter()
     cluster, client = _connect(distributed, address, workers, quiet)
