@@ -39,7 +39,7 @@ from .errors import ConfigError, DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
 from .layout import Layout, load_layout
 from . import exports, lint, longtables, preflight, sourcemap, yearly
-from .pdf import PDF_A, PDF_UA, layout_document, write_pdf_atomically
+from .pdf import PDF_A, PDF_UA, image_names_from, layout_document, write_pdf_atomically
 from .project import DRAFT, PROOF, EditionPaths, Project, tagged
 
 log = logging.getLogger("reportgen")
@@ -194,7 +194,7 @@ class Builder:
         self._stage(5)
         pdf = self._out(self.paths.pdf)
         web_page = None
-        with Staging(self.paths.out) as staging:
+        with Staging(self.paths.out) as staging, image_names_from(self.project.root):
             self._html_file = staging.path(html_path)
             write_text(self._html_file, html)
             if self.pieces:

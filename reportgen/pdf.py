@@ -73,6 +73,31 @@ def collect_warnings(source: Path | None = None) -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
+@contextmanager
+def image_names_from(root: Path) -> Iterator[None]:
+    """While the block lays out and writes, a photo's name in the PDF does not say where the project lies.
+
+    WeasyPrint names each raster image ``/i<md5>`` from the md5 of its absolute ``file://`` URL:
+    the same edition built in two folders gave two PDFs. The URLs under ``root`` are hashed
+    relative to it, so that the PDF is the same bytes wherever the project is. Layout workers
+    forked inside the block inherit it.
+    """
+    from weasyprint import images
+    from weasyprint.urls import path2url
+
+    prefix = path2url(f"{root.resolve()}/").encode()
+    hashed = images.md5
+
+    def md5(data=b"", **kwargs):
+        return hashed(data[len(prefix):] if data.startswith(prefix) else data, **kwargs)
+
+    images.md5 = md5
+    try:
+        yield
+    finally:
+        images.md5 = hashed
+
+
 def layout_document(html: str, base_url: Path, allowed: list[Path], source: Path):
     """Stage 5: parse and lay out; returns the WeasyPrint document and its warnings."""
     from weasyprint import HTML

@@ -333,3 +333,18 @@ def test_ctrl_c_during_a_build_exits_130_and_leaves_the_old_outputs(rebuilt, mon
     assert done.stderr.strip().splitlines()[-1] == "Interrompu"
     assert outputs(rebuilt) == before
     assert leftovers(rebuilt) == []
+
+
+@pytest.mark.slow
+def test_the_same_edition_built_in_two_folders_is_the_same_pdf(tmp_path):
+    """A photo's name in the PDF does not say where the project lies (WeasyPrint names it after
+    its absolute address): the magazine fixture, which prints one, built in two folders."""
+    from reportgen.builder import build
+
+    import pikepdf
+
+    built = [build(copy_fixture(tmp_path / folder), "magazine/2020").pdf for folder in ("un", "deux")]
+    with pikepdf.open(built[0]) as pdf:
+        assert any(image.get("/Subtype") == pikepdf.Name.Image
+                   for page in pdf.pages for image in (page.Resources.get("/XObject") or {}).values())
+    assert built[0].read_bytes() == built[1].read_bytes()
