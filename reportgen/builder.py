@@ -45,6 +45,7 @@ from .project import DRAFT, PROOF, EditionPaths, Project, tagged
 log = logging.getLogger("reportgen")
 
 STAGES = ("Lecture", "Contenu", "Graphiques", "HTML", "Mise en page", "Écriture")
+STAMP = "build-inputs.json"     # beside a build's outputs: what it read (a fingerprint), what it made
 
 
 class Progress(Protocol):
@@ -160,7 +161,7 @@ class Builder:
         started = time.perf_counter()
         self._stage(1)
         remove_stale(self.paths.out)      # what a build killed while writing left behind
-        stamp = self._out(self.paths.out / "build-inputs.json")
+        stamp = self._out(self.paths.out / STAMP)
         inputs = self._inputs()
         reused = None if os.environ.get("REPORTGEN_NO_CACHE") else self._reuse(stamp, inputs)
         if reused:
@@ -607,6 +608,14 @@ class Builder:
         except (OSError, ValueError, AttributeError):
             return set()
 
+    def up_to_date(self) -> tuple[BuildResult | None, str]:
+        """(the last build's result if nothing it read has changed since, else None; the
+        fingerprint of the inputs now): what a build would reuse, without building."""
+        inputs = self._inputs()
+        if os.environ.get("REPORTGEN_NO_CACHE"):
+            return None, inputs
+        return self._reuse(self._out(self.paths.out / STAMP), inputs), inputs
+
     def _reuse(self, stamp: Path, inputs: str) -> BuildResult | None:
         """Nothing read by the build has changed since the last one of its kind: its outputs stand.
 
@@ -708,6 +717,18 @@ def check(project: Project, edition: str, strict: bool = False) -> tuple[list[Re
     builder = Builder(project, edition, strict=strict)
     problems = builder.check()
     return problems, builder.warnings
+
+
+def longest_first(project: Project, names: list[str]) -> list[str]:
+    """The editions by the time their last build took (its stamp), longest first; never built: first of all."""
+    def cost(name: str) -> float:
+        stamp = project.edition(name).out / STAMP
+        try:
+            return float(json.loads(stamp.read_text(encoding="utf-8"))["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return float("inf")
+
+    return sorted(names, key=lambda name: -cost(name))
 
 
 def build(project: Project, edition: str, progress: Progress | None = None,

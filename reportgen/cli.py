@@ -158,20 +158,6 @@ def _build_one(project, name: str, options: dict) -> tuple[str, str, int, list[s
         result.reused, str(result.web.relative_to(project.root)) if result.web else ""
 
 
-def longest_first(project, names: list[str]) -> list[str]:
-    """The editions by the time their last build took, longest first; never built: first of all."""
-    import json
-
-    def cost(name: str) -> float:
-        stamp = project.edition(name).out / "build-inputs.json"
-        try:
-            return float(json.loads(stamp.read_text(encoding="utf-8"))["seconds"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return float("inf")
-
-    return sorted(names, key=lambda name: -cost(name))
-
-
 def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
     """Editions built side by side in forked processes; the first error ends with status 1."""
     import multiprocessing
@@ -179,6 +165,8 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
 
     failed = False
     context = multiprocessing.get_context("fork")
+    from .builder import longest_first
+
     order = longest_first(project, names)       # the longest is not left to run alone at the end
     with ProcessPoolExecutor(min(jobs, len(names)), mp_context=context) as pool:
         try:

@@ -73,7 +73,7 @@ def test_audit_passes_a_final_pdf_and_fails_a_draft(project):
 def test_parallel_build_starts_the_longest_edition_and_prints_in_the_order_asked(project):
     import json
 
-    from reportgen.cli import longest_first
+    from reportgen.builder import longest_first
 
     names = ["demo/2020", "finances/2020", "magazine/2020"]
     assert longest_first(project, names) == names          # none built yet: the order asked

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
+from ..builder import STAMP
 from ..errors import ConfigError, ReportError, set_display_root
 from ..files import STAGING, Staging, os_error, remove_stale
 from ..french import format_number
@@ -49,7 +50,6 @@ from ..project import DRAFT, MANIFEST, PROJECT_FILE, PROOF, Project, tagged
 
 CACHES = ("pieces", "pieces-final")     # the piece caches stay on the worker's scratch disk
 CHARTS = "charts"                       # content-addressed SVG files: added to, never swapped
-STAMP = "build-inputs.json"
 ARCHIVE = "sources"                     # the archive of source maps (reportgen.sourcemap.ARCHIVE)
 ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[^\s/]+")
 CONNECT_SECONDS = 30                    # for a scheduler to show its first worker
@@ -178,7 +178,7 @@ def _connect(distributed, address: str, workers: int | None, quiet: bool):
 
 def _run(distributed, client, project: Project, names: list[str], shared: str | None, options: dict,
          on_done) -> dict[str, Outcome]:
-    from ..cli import longest_first
+    from ..builder import longest_first
 
     outcomes: dict[str, Outcome] = {}
     total = len(names)
@@ -267,11 +267,7 @@ def _up_to_date(project: Project, name: str, options: dict):
     """
     from ..builder import Builder
 
-    builder = Builder(project, name, **options)
-    inputs = builder._inputs()
-    if os.environ.get("REPORTGEN_NO_CACHE"):
-        return None, inputs
-    return builder._reuse(builder._out(project.edition(name).out / STAMP), inputs), inputs
+    return Builder(project, name, **options).up_to_date()
 
 
 def _stamp_path(path: Path, options: dict) -> Path:
