@@ -641,10 +641,7 @@ class Builder:
                            self.timings, reused=True, web=None if self.draft else web_page)
 
     def _out(self, path: Path) -> Path:
-        """A proof or a draft is written beside the final PDF (and its HTML, its stamp), never over it."""
-        if self.proof:
-            return tagged(path, PROOF)
-        return tagged(path, DRAFT) if self.draft else path
+        return output_path(path, draft=self.draft, proof=self.proof)
 
     def _version(self) -> str:
         """A short fingerprint of the edition's content and data: two proofs of one state agree."""
@@ -717,6 +714,13 @@ def check(project: Project, edition: str, strict: bool = False) -> tuple[list[Re
     builder = Builder(project, edition, strict=strict)
     problems = builder.check()
     return problems, builder.warnings
+
+
+def output_path(path: Path, *, draft: bool = False, proof: bool = False) -> Path:
+    """A proof or a draft is written beside the final PDF (and its HTML, its stamp), never over it."""
+    if proof:
+        return tagged(path, PROOF)
+    return tagged(path, DRAFT) if draft else path
 
 
 def longest_first(project: Project, names: list[str]) -> list[str]:

@@ -40,7 +40,7 @@ from pathlib import Path
 from . import preflight
 from .errors import LayoutError, ReportWarning
 from .files import replacing
-from .pdf import write_pdf_atomically
+from .pdf import boxes, write_pdf_atomically
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
@@ -136,7 +136,7 @@ def group_by_page(doc: Split, css: list, fonts) -> list[str]:
         stylesheets=css, font_config=fonts)
     style: dict[int, object] = {}
     for page in document.pages:
-        for box in _walk(page._page_box):
+        for box in boxes(page._page_box):
             element = getattr(box, "element", None)
             if element is not None and element.get("data-rg-unit") is not None:
                 style.setdefault(int(element.get("data-rg-unit")), box.style)
@@ -154,12 +154,6 @@ def group_by_page(doc: Split, css: list, fonts) -> list[str]:
         if own is not None:
             before = own
     return groups
-
-
-def _walk(box):
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _walk(child)
 
 
 # --- the stylesheets, for the pieces and for the folios ----------------------------------------

@@ -49,8 +49,17 @@ class Word:
         return (self.top + self.bottom) / 2
 
 
-@dataclass
-class Segment:
+def _weight(words: list[Word]) -> int:
+    """The weight of most of their letters."""
+    count: Counter = Counter()
+    for w in words:
+        count[w.weight] += len(w.text)
+    return count.most_common(1)[0][0]
+
+
+class _Run:
+    """Words set on one line, left to right: their extent, size and text."""
+
     words: list[Word]
 
     @property
@@ -62,20 +71,8 @@ class Segment:
         return max(w.x1 for w in self.words)
 
     @property
-    def center(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
     def size(self) -> float:
         return max(w.size for w in self.words)
-
-    @property
-    def weight(self) -> int:
-        """The weight of most of its letters."""
-        count: Counter = Counter()
-        for w in self.words:
-            count[w.weight] += len(w.text)
-        return count.most_common(1)[0][0]
 
     @property
     def text(self) -> str:
@@ -83,7 +80,20 @@ class Segment:
 
 
 @dataclass
-class Line:
+class Segment(_Run):
+    words: list[Word]
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def weight(self) -> int:
+        return _weight(self.words)
+
+
+@dataclass
+class Line(_Run):
     page: int                  # 1-based
     words: list[Word]
     used: str = ""             # what took it: « table », « heading », « furniture », « kpi »…
@@ -97,18 +107,6 @@ class Line:
         return max(w.bottom for w in self.main)
 
     @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def size(self) -> float:
-        return max(w.size for w in self.words)
-
-    @property
     def main(self) -> list[Word]:
         """The words of the line's own size (superscript calls left out)."""
         big = max(w.size for w in self.words)
@@ -116,14 +114,7 @@ class Line:
 
     @property
     def weight(self) -> int:
-        count: Counter = Counter()
-        for w in self.main:
-            count[w.weight] += len(w.text)
-        return count.most_common(1)[0][0]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return _weight(self.main)
 
     def segments(self, gap: float = SEGMENT_GAP) -> list[Segment]:
         """Runs of words split where the gap is wider than ``gap`` × the font size."""

@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
-from ..builder import STAMP
+from ..builder import STAMP, output_path
 from ..errors import ConfigError, ReportError, set_display_root
 from ..files import STAGING, Staging, os_error, remove_stale
 from ..french import format_number
-from ..project import DRAFT, MANIFEST, PROJECT_FILE, PROOF, Project, tagged
+from ..project import MANIFEST, PROJECT_FILE, Project
 
 CACHES = ("pieces", "pieces-final")     # the piece caches stay on the worker's scratch disk
 CHARTS = "charts"                       # content-addressed SVG files: added to, never swapped
@@ -237,7 +237,7 @@ def _collect(distributed, client, project: Project, name: str, future, stamp_inp
                       received=len(result["outputs"] or b""))
     paths = project.edition(name)
     if outcome.ok:
-        outcome.pdf = _stamp_path(paths.pdf, options)
+        outcome.pdf = output_path(paths.pdf, draft=bool(options.get("draft")), proof=bool(options.get("proof")))
         if result["outputs"] is not None:
             try:
                 install(project, name, result["outputs"], stamp_inputs, options)
@@ -268,13 +268,6 @@ def _up_to_date(project: Project, name: str, options: dict):
     from ..builder import Builder
 
     return Builder(project, name, **options).up_to_date()
-
-
-def _stamp_path(path: Path, options: dict) -> Path:
-    """The file a build with ``options`` writes for ``path``: a proof's and a draft's are tagged."""
-    if options.get("proof"):
-        return tagged(path, PROOF)
-    return tagged(path, DRAFT) if options.get("draft") else path
 
 
 def _as_is(blob: bytes) -> bytes:
@@ -330,7 +323,7 @@ def install(project: Project, name: str, outputs: bytes, stamp_inputs: str, opti
     sent, goes in last.
     """
     out = project.edition(name).out
-    stamp = _stamp_path(out / STAMP, options).name
+    stamp = output_path(out / STAMP, draft=bool(options.get("draft")), proof=bool(options.get("proof"))).name
     try:
         out.mkdir(parents=True, exist_ok=True)
         remove_stale(out)
