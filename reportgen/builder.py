@@ -135,6 +135,9 @@ class Builder:
         self.pieces = not proof and not archive and not os.environ.get("REPORTGEN_NO_CACHE")
         self.workers = workers or os.cpu_count() or 1
         self._last_cut_tables: set[str] = set()   # the long tables of the last build (its stamp)
+        self._last_cuts: dict[str, longtables.Cut] = {}   # and their cuts
+        self.table_cuts: dict[str, longtables.Cut] = {}      # this build's: first tried, then as found
+        self._cuts_salt = ""
         self.cut_tables: list[str] = []           # this build's
         self.layouts = 0         # whole-document layouts of a final build
         self.measured = 0        # chapters laid out to measure their long tables (cached ones not counted)
@@ -167,6 +170,7 @@ class Builder:
         if reused:
             return reused
         self._last_cut_tables = self._cut_tables_of(stamp)
+        self._last_cuts = self._cuts_of(stamp)
         edition = self.read()
         manifest, layout, store = edition.manifest, edition.layout, edition.store
         self._store = store
@@ -180,7 +184,8 @@ class Builder:
                             hint=f"« reportgen status {self.paths.name} » les liste toutes ; "
                                  "« reportgen build --draft » produit un PDF de travail qui les signale")
         self._stage(2)
-        chart_data = self.compute(edition)
+        self.table_cuts = self._start_cuts(edition) if self.pieces else {}
+        chart_data = self.compute(edition, self.table_cuts)
         if not self.draft:   # the web edition shows each chart drawn again for a phone's width
             theme = manifest.theme.model_dump()
             chart_data = {**chart_data, **{charts_mod.file_name(narrow, theme): narrow for narrow in
@@ -218,6 +223,7 @@ class Builder:
                                                         "seconds": round(time.perf_counter() - started, 1),
                                                         "charts": sorted(chart_data),
                                                         "cut_tables": self.cut_tables,
+                                                        "cuts": self._cuts_record(edition),
                                                         "warnings": [str(w) for w in self.warnings]}))
             staging.commit()      # the stamp last: it vouches for the outputs swapped before it
         self._stage(0)
@@ -280,6 +286,7 @@ class Builder:
             html = self._again(breaks, html_path, edition)
             document, warnings = layout_document(html, self.paths.out, self.project.readable, html_path)
             self.layouts += 1
+        self.table_cuts = breaks
         self.cut_tables = sorted(breaks)
         self.warnings += warnings
         self.warnings += preflight.check_pages(document, html_path, locator(edition.chapters))
@@ -294,9 +301,9 @@ class Builder:
         """Each top-level section laid out apart, in parallel, unchanged ones from the cache; for the
         final PDF, each piece tagged and the structure trees merged (:mod:`reportgen.segments`)."""
         assembler = self._assembler(edition, html_path, variant=None if self.draft else self.variant)
-        breaks: dict[str, longtables.Cut] = {}
+        breaks = self.table_cuts    # the last build's cuts of tables unchanged since: often right at once
         laid_out = 0
-        for _ in range(3):
+        for _ in range(4):
             result = assembler.render(html, target)
             laid_out += result.laid_out
             if same_cuts(result.cuts, breaks):
@@ -304,6 +311,7 @@ class Builder:
             breaks = result.cuts
             html = self._again(breaks, html_path, edition)
         assembler.prune()
+        self.table_cuts = breaks
         self.cut_tables = sorted(breaks)
         self.warnings += result.warnings
         self.laid_out = (laid_out, result.pieces)
@@ -586,6 +594,7 @@ class Builder:
         self._layouts_stamp = self._fingerprint(self.project.layout_roots)   # also keys the draft's pieces
         theme = theme_file(self.paths.manifest)
         theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
+        self._cuts_salt = f"{self.draft}{self.variant}{self._layouts_stamp}{theme_stamp}"
         return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
                                  f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}"
                                  f"{theme_stamp}")
@@ -607,6 +616,31 @@ class Builder:
             return set(json.loads(stamp.read_text(encoding="utf-8")).get("cut_tables") or [])
         except (OSError, ValueError, AttributeError):
             return set()
+
+    @staticmethod
+    def _cuts_of(stamp: Path) -> dict[str, longtables.Cut]:
+        """The cuts of the last build's long tables, each with its table's fingerprint."""
+        try:
+            found = json.loads(stamp.read_text(encoding="utf-8")).get("cuts") or {}
+            return {use: longtables.Cut(*cut) for use, cut in found.items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            return {}
+
+    def _fingerprint_of(self, edition: Edition, use: str) -> str:
+        table = edition.store.tables.get(use.rsplit(":", 1)[0])
+        return longtables.fingerprint(table, self._cuts_salt) if table is not None else ""
+
+    def _start_cuts(self, edition: Edition) -> dict[str, longtables.Cut]:
+        """The last build's cuts of the tables that have not changed since (nor the layouts, the
+        theme or the kind of build): laid out with them first, the report is usually right at
+        once; any cut that no longer holds is found by that layout (:mod:`reportgen.longtables`)."""
+        return {use: cut for use, cut in self._last_cuts.items()
+                if cut.fingerprint and cut.fingerprint == self._fingerprint_of(edition, use)}
+
+    def _cuts_record(self, edition: Edition) -> dict[str, list]:
+        """This build's cuts for the stamp, each with its table's fingerprint."""
+        return {use: [cut.rows, cut.widths, cut.width, self._fingerprint_of(edition, use)]
+                for use, cut in sorted(self.table_cuts.items())}
 
     def up_to_date(self) -> tuple[BuildResult | None, str]:
         """(the last build's result if nothing it read has changed since, else None; the

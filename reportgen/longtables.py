@@ -5,8 +5,12 @@ a table runs over; but it may leave a lone row on the last page or push a subtot
 from its components, and it cannot add « (suite) ». So the builder lays the document out
 once and, for each table that runs over several pages, measures its rows, header and
 columns (:func:`measure`). It then decides the pieces (:func:`find_breaks`): the first
-cut where the first page ended, the next ones by filling fresh pages with the measured
-rows, each cut moved so that no piece breaks badly (:func:`place_breaks`). The tables are
+cut where the rows no longer fit below the table's start on its first page, the next ones
+by filling fresh pages with the measured rows, each cut moved so that no piece breaks badly
+(:func:`place_breaks`). Every cut is reckoned from the table's start and its rows' heights,
+never from where the pages fell: a table laid out already cut gives the cuts it would have
+uncut, so a build may start from the last build's cuts and keep them after one layout when
+nothing before the table moved (:func:`fingerprint` says when a cut may be tried again). The tables are
 rendered again as pieces that each open a page, the title followed by « (suite) », with
 the column widths of the first layout, so that every row keeps its height and the pages
 keep their contents. A cut moved up pushes what follows down: the builder measures again
@@ -14,6 +18,7 @@ until nothing moves.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .pdf import boxes
@@ -30,6 +35,7 @@ class Cut:
     rows: list[int]
     widths: list[float] = field(default_factory=list)
     width: float = 0.0
+    fingerprint: str = ""      # the table's contents and looks when it was measured (:func:`fingerprint`)
 
 
 @dataclass
@@ -40,6 +46,8 @@ class Measure:
     capacity: float = 0.0      # height of a page's content area
     widths: list[float] = field(default_factory=list)
     width: float = 0.0
+    top: float | None = None   # where its first row starts, on the first page that has one
+    bottom: float = 0.0        # where that page's room ends (above its footnotes)
 
 
 def measure(document) -> dict[str, Measure]:
@@ -63,11 +71,30 @@ def measure(document) -> dict[str, Measure]:
                 m.width = box.width
             elif tag == "tr" and element.get("data-row") is not None:
                 row = int(element.get("data-row"))
+                if m.top is None:
+                    m.top, m.bottom = box.position_y, _room_end(page_box)
                 m.heights[row] = max(m.heights.get(row, 0.0), box.margin_height())
                 rows = m.pages.setdefault(number, [])
                 if row not in rows:
                     rows.append(row)
     return found
+
+
+def _room_end(page_box) -> float:
+    """Where the content of a page must end: the foot of its content box, or its footnotes' top."""
+    bottom = page_box.content_box_y() + page_box.height
+    for child in page_box.children:
+        if type(child).__name__ == "FootnoteAreaBox" and child.children:
+            bottom = min(bottom, child.position_y)
+    return bottom
+
+
+def fingerprint(table: Table, salt: str) -> str:
+    """What a table's cuts depend on besides its place: its rows, header and notes as printed,
+    and ``salt`` (the layouts and theme); the file it was read from and its lines do not count."""
+    printed = (table.title, table.columns, table.header, [(row.kind, row.cells) for row in table.rows],
+               table.source, table.notes, table.size, table.orientation, table.caption)
+    return hashlib.sha256(f"{salt}\n{printed!r}".encode()).hexdigest()[:20]
 
 
 def place_breaks(table: Table, starts: list[int]) -> list[int]:
@@ -110,7 +137,7 @@ def find_breaks(document, tables: dict[str, Table]) -> dict[str, Cut]:
         if table is None or len(pages) < 2:
             continue
         n = len(table.rows)
-        first = _better_start(table, min(pages[1]), 2)
+        first = _better_start(table, _first_break(m, n, min(pages[1])), 2)
         if first is None:
             continue
         starts = [first]
@@ -128,6 +155,19 @@ def find_breaks(document, tables: dict[str, Table]) -> dict[str, Cut]:
         if cuts:
             breaks[use] = Cut(cuts, m.widths, m.width)
     return breaks
+
+
+def _first_break(m: Measure, n: int, fell: int) -> int:
+    """The first row that does not fit below the table's start on its first page, reckoned from
+    the rows' heights, so the same whether the table was laid out whole or already cut (``fell``:
+    where the page fell, if no row is found to fit)."""
+    if m.top is None:
+        return fell
+    room, used, row = m.bottom - m.top - SAFETY, 0.0, 0
+    while row < n and used + m.heights.get(row, 0.0) <= room:
+        used += m.heights.get(row, 0.0)
+        row += 1
+    return row if row > 0 else fell
 
 
 def pieces(n_rows: int, cuts: list[int]) -> list[tuple[int, int]]:

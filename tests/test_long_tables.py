@@ -194,3 +194,44 @@ def test_a_final_build_after_an_edit_lays_out_only_the_edited_piece_and_prints_t
     fresh.run()
     assert fresh.laid_out[0] > pieces
     assert fresh.paths.pdf.read_bytes() == again.paths.pdf.read_bytes()
+
+
+@pytest.mark.slow
+def test_the_last_cuts_are_tried_first_and_kept_only_where_they_still_hold(project, tmp_path):
+    """An edit after a long table, in its own piece: that piece is laid out once, with the last
+    build's cuts, instead of uncut then cut. An edit above the table moves it: its cuts are found
+    again from that layout. Either way the PDF is byte for byte the cold build's of the same inputs."""
+    import shutil
+
+    from reportgen.builder import Builder
+    from reportgen.project import Project
+
+    def cold_bytes(name):
+        other = tmp_path / name
+        shutil.copytree(project.root, other, symlinks=True, ignore=shutil.ignore_patterns("build"))
+        fresh = Builder(Project(other), EDITION)
+        fresh.run()
+        return fresh, fresh.paths.pdf.read_bytes()
+
+    first = Builder(project, EDITION)
+    first.run()
+    chapter = project.root / "content" / "finances" / "2020" / "01-depenses.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text + "\nLe tableau se lit poste par poste, de haut en bas.\n", encoding="utf-8")
+    after = Builder(project, EDITION)
+    after.run()
+    rows = {use: cut.rows for use, cut in first.table_cuts.items()}
+    assert rows and after.laid_out == (1, first.laid_out[1])
+    assert {use: cut.rows for use, cut in after.table_cuts.items()} == rows
+    reference, pdf = cold_bytes("froid-apres")
+    assert reference.laid_out[0] > 1 and after.paths.pdf.read_bytes() == pdf
+    # eight lines above the table push it down the page: its first piece holds fewer rows
+    lines = "\n\n".join(f"Une ligne ajoutée au-dessus du tableau, la {n}e." for n in range(2, 10))
+    chapter.write_text(text.replace("{{ table(", lines + "\n\n{{ table(", 1), encoding="utf-8")
+    above = Builder(project, EDITION)
+    above.run()
+    moved = {use: cut.rows for use, cut in above.table_cuts.items()}
+    assert moved != rows
+    assert above.laid_out[0] > 1
+    _, pdf = cold_bytes("froid-dessus")
+    assert above.paths.pdf.read_bytes() == pdf
