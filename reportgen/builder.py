@@ -303,11 +303,14 @@ class Builder:
         assembler = self._assembler(edition, html_path, variant=None if self.draft else self.variant)
         breaks = self.table_cuts    # the last build's cuts of tables unchanged since: often right at once
         laid_out = 0
-        for _ in range(4):
-            result = assembler.render(html, target)
+        for attempt in range(4):
+            # a piece whose tables are not cut as they should be is measured, not written (segments)
+            result = assembler.render(html, target, always=attempt == 3)
             laid_out += result.laid_out
             if same_cuts(result.cuts, breaks):
-                break
+                if result.assembled:
+                    break
+                continue
             breaks = result.cuts
             html = self._again(breaks, html_path, edition)
         assembler.prune()

@@ -48,11 +48,14 @@ class Measure:
     width: float = 0.0
     top: float | None = None   # where its first row starts, on the first page that has one
     bottom: float = 0.0        # where that page's room ends (above its footnotes)
+    starts: list[int] = field(default_factory=list)   # the first row of each piece it is printed in
 
 
 def measure(document) -> dict[str, Measure]:
     """Rows, header, title and columns of every table use, as laid out."""
     found: dict[str, Measure] = {}
+    seen: set[int] = set()      # the pieces of a cut table (a piece over two pages has two boxes)
+    opening: dict[str, bool] = {}   # a piece of the table just began: its first row is next
     for number, page in enumerate(document.pages):
         page_box = page._page_box
         for box in boxes(page_box):
@@ -64,6 +67,9 @@ def measure(document) -> dict[str, Measure]:
             if use is None:
                 continue
             m = found.setdefault(use, Measure(capacity=page_box.height))
+            if tag == "table" and id(element) not in seen:
+                seen.add(id(element))
+                opening[use] = True
             if tag == "thead" and not m.header:
                 m.header = box.margin_height()
             elif tag == "table" and not m.widths:
@@ -71,6 +77,8 @@ def measure(document) -> dict[str, Measure]:
                 m.width = box.width
             elif tag == "tr" and element.get("data-row") is not None:
                 row = int(element.get("data-row"))
+                if opening.pop(use, False):
+                    m.starts.append(row)
                 if m.top is None:
                     m.top, m.bottom = box.position_y, _room_end(page_box)
                 m.heights[row] = max(m.heights.get(row, 0.0), box.margin_height())
@@ -130,8 +138,19 @@ def _better_start(table: Table, b: int, low: int) -> int | None:
 
 def find_breaks(document, tables: dict[str, Table]) -> dict[str, Cut]:
     """How each table use that runs over several pages should be cut (``{use: Cut}``)."""
+    return breaks_of(measure(document), tables)
+
+
+def settled(measures: dict[str, Measure], breaks: dict[str, Cut]) -> bool:
+    """The tables were laid out cut as they should be: this layout is the one to keep."""
+    return ({use: cut.rows for use, cut in breaks.items()}
+            == {use: m.starts[1:] for use, m in measures.items() if len(m.starts) > 1})
+
+
+def breaks_of(measures: dict[str, Measure], tables: dict[str, Table]) -> dict[str, Cut]:
+    """:func:`find_breaks` from the tables as measured."""
     breaks = {}
-    for use, m in measure(document).items():
+    for use, m in measures.items():
         table = tables.get(use.rsplit(":", 1)[0])
         pages = [rows for _, rows in sorted(m.pages.items()) if rows]
         if table is None or len(pages) < 2:

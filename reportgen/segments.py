@@ -251,13 +251,19 @@ class Piece:
     warnings: list[str] = field(default_factory=list)
     printed: dict = field(default_factory=dict)            # target → page number it prints
     outline: list = field(default_factory=list)            # tagged: headings and bookmarks (tagging.PieceTags)
+    written: bool = True     # False: measured only, its long tables to be cut again (no PDF)
 
 
 _SHARED: dict = {}   # set before the workers are forked: parsed stylesheets, fonts, fetcher, tables
 
 
-def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags: dict | None = None) -> Piece:
-    """Lays out and writes one piece; ``tags`` (variant, note_start, id_prefix) for a tagged one."""
+def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags: dict | None = None,
+                   always: bool = False) -> Piece:
+    """Lays out and writes one piece; ``tags`` (variant, note_start, id_prefix) for a tagged one.
+
+    A piece whose long tables are not yet cut as they should be is only measured, not written
+    (writing costs a third of the work): it will be laid out again with its cuts — unless
+    ``always``."""
     from weasyprint import HTML
 
     from . import longtables, preflight
@@ -291,7 +297,12 @@ def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags
                 document.pages[0].anchors.setdefault(where, (0, 0, 0, 0))
             piece.links = []
         if wants_cuts:
-            piece.cuts = longtables.find_breaks(document, _SHARED["tables"])
+            measures = longtables.measure(document)
+            piece.cuts = longtables.breaks_of(measures, _SHARED["tables"])
+            piece.written = always or longtables.settled(measures, piece.cuts)
+            if not piece.written:
+                piece.warnings = messages
+                return piece
         piece.findings = preflight.findings(document)
         if tags is None:
             write_pdf_atomically(document, Path(target))
@@ -321,6 +332,7 @@ class Result:
     warnings: list[ReportWarning]
     laid_out: int        # pieces laid out in this run (the others came from the cache)
     pieces: int
+    assembled: bool = True   # False: a long table to cut again first, nothing written
 
 
 class Assembler:
@@ -371,8 +383,10 @@ class Assembler:
         notes = [len(re.findall(r'class="footnote"', unit)) for unit in doc.units]
         return _Plan(doc, styles, key_base, [sum(notes[:i]) for i in range(len(doc.units))], known_pages)
 
-    def _job(self, plan: "_Plan", i: int, pages_of: dict[str, int]):
-        """A unit as the small document laid out for it: (its piece from the cache, or the job to run)."""
+    def _job(self, plan: "_Plan", i: int, pages_of: dict[str, int], always: bool = False):
+        """A unit as the small document laid out for it: (its piece from the cache, or the job to run).
+
+        A piece only measured comes from the cache too, unless it must be written (``always``)."""
         unit = plan.doc.units[i]
         text, printed = number_links(unit, pages_of, plan.styles) if plan.styles else (unit, {})
         body = plan.doc.body_open
@@ -384,18 +398,20 @@ class Assembler:
         key.update(self._files_stamp(text).encode())
         digest = key.hexdigest()[:24]
         pdf, meta = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
-        if pdf.exists() and meta.exists():
+        if meta.exists():
             try:
-                return Piece(**json.loads(meta.read_text(encoding="utf-8"))), None
+                piece = Piece(**json.loads(meta.read_text(encoding="utf-8")))
+                if piece.written and pdf.exists() or not piece.written and not always:
+                    return piece, None
             except (ValueError, TypeError):
                 pass
         tags = None if not self.variant else {"variant": self.variant, "note_start": plan.starts_notes[i],
                                                # from the text alone: the same bytes wherever it is built
                                                "id_prefix": hashlib.sha256(page_html.encode()).hexdigest()[:10] + "-"}
-        return None, (i, page_html, str(pdf), printed, meta, tags)
+        return None, (i, page_html, str(pdf), printed, meta, tags, always)
 
     def _lay_out(self, jobs, pieces: list) -> None:
-        for (i, _h, _p, _printed, meta, _tags), piece in zip(jobs, self._run(jobs)):
+        for (i, _h, _p, _printed, meta, _tags, _always), piece in zip(jobs, self._run(jobs)):
             pieces[i] = piece
             meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
 
@@ -421,7 +437,10 @@ class Assembler:
         self.used |= {Path(pieces[i].pdf).stem for i in wanted}
         return {use: Cut(*c) for i in wanted for use, c in pieces[i].cuts.items()}, len(jobs)
 
-    def render(self, html: str, target: Path) -> Result:
+    def render(self, html: str, target: Path, always: bool = False) -> Result:
+        """The PDF assembled from the pieces — unless a long table must first be cut again (then
+        ``assembled`` is False and nothing is written, see :func:`_lay_out_piece`; ``always``
+        writes and assembles all the same)."""
         plan = self._prepare(html)
         doc = plan.doc
         pieces: list[Piece | None] = [None] * len(doc.units)
@@ -432,14 +451,22 @@ class Assembler:
             for i in range(len(doc.units)):
                 if pieces[i] is not None and all(pages_of.get(t, 0) == p for t, p in pieces[i].printed.items()):
                     continue
-                pieces[i], job = self._job(plan, i, pages_of)
+                pieces[i], job = self._job(plan, i, pages_of, always)
                 if job is not None:
                     jobs.append(job)
             if not jobs:
                 break
             laid_out += len(jobs)
             self._lay_out(jobs, pieces)
+            if not all(piece.written for piece in pieces):
+                break
             pages_of = self._anchor_pages(pieces)
+        from .longtables import Cut
+
+        cuts = {use: Cut(*c) for piece in pieces for use, c in piece.cuts.items()}
+        if not all(piece.written for piece in pieces):
+            self.used |= {Path(p.pdf).stem for p in pieces}
+            return Result(target, 0, cuts, [], laid_out, len(pieces), assembled=False)
         pages_of = self._anchor_pages(pieces)
         (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of}), encoding="utf-8")
         if self.variant:
@@ -454,9 +481,6 @@ class Assembler:
         for piece in pieces:
             warnings += preflight.warnings(piece.findings, self.source, self.locate, first)
             first += len(piece.pages)
-        from .longtables import Cut
-
-        cuts = {use: Cut(*c) for piece in pieces for use, c in piece.cuts.items()}
         self.used |= {Path(p.pdf).stem for p in pieces} | {self._folio_path.stem}
         return Result(target, size, cuts, warnings, laid_out, len(pieces))
 
@@ -471,10 +495,11 @@ class Assembler:
             order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3], self.wants_cuts,
-                                          jobs[k][5]) for k in order}
+                                          jobs[k][5], jobs[k][6]) for k in order}
                 results = [futures[k].result() for k in range(len(jobs))]
         else:
-            results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags) for _i, h, p, printed, _m, tags in jobs]
+            results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags, always)
+                       for _i, h, p, printed, _m, tags, always in jobs]
         for piece in results:   # JSON-ready: the cuts as plain lists
             piece.cuts = {use: [c.rows, c.widths, c.width] if isinstance(c, Cut) else c
                           for use, c in piece.cuts.items()}
@@ -632,8 +657,8 @@ class Assembler:
 
     def prune(self) -> None:
         """Once the build is done: pieces no render of it used are removed, so the cache does not
-        grow without end. The pieces of every pass stay (the tables uncut, then cut), so that the
-        next build finds them all and lays out only what changed."""
+        grow without end. The pieces of every pass stay (a long table's piece measured uncut, then
+        written cut), so that the next build finds them all and lays out only what changed."""
         for path in self.cache.glob("*"):
             if path.suffix in (".pdf", ".json") and path.stem not in self.used and path.name != "plan.json":
                 path.unlink(missing_ok=True)

@@ -215,6 +215,14 @@ def test_the_last_cuts_are_tried_first_and_kept_only_where_they_still_hold(proje
 
     first = Builder(project, EDITION)
     first.run()
+    # laid out uncut, the table's piece was measured and not written: it was laid out again cut
+    import json
+
+    metas = [json.loads(m.read_text(encoding="utf-8")) for m in first.paths.out.glob("pieces-final/*.json")
+             if m.name != "plan.json"]
+    measured = [m for m in metas if not m.get("written", True)]
+    assert len(measured) == 1 and not (first.paths.out / measured[0]["pdf"]).exists()
+    assert measured[0]["cuts"] and all(m["written"] for m in metas if m not in measured)
     chapter = project.root / "content" / "finances" / "2020" / "01-depenses.md"
     text = chapter.read_text(encoding="utf-8")
     chapter.write_text(text + "\nLe tableau se lit poste par poste, de haut en bas.\n", encoding="utf-8")
