@@ -96,6 +96,45 @@ def same_cuts(found: dict[str, longtables.Cut], applied: dict[str, longtables.Cu
     return {u: c.rows for u, c in found.items()} == {u: c.rows for u, c in applied.items()}
 
 
+class Beside:
+    """Work done in a forked process while this one lays out the PDF (on the machine's other core).
+
+    The process writes only into the build's staging folder. :meth:`done` waits for it and says
+    whether it succeeded; if not, the caller does the work again itself, so that an error gets
+    its usual message (the process prints nothing). :meth:`cancel` stops it, if still running.
+    """
+
+    def __init__(self, work):
+        self.process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,), daemon=True)
+        self.process.start()
+
+    def done(self) -> bool:
+        self.process.join()
+        return self.process.exitcode == 0
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _quietly(work) -> None:
+    try:
+        work()
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
+
+
+def wait_for(path: Path, parent: int | None = None) -> None:
+    """Until ``path`` exists (written whole, then renamed); gives up if the process that makes it ends."""
+    parent = parent or os.getppid()
+    while not path.exists():
+        if os.getppid() != parent:
+            raise RuntimeError("build interrupted")
+        time.sleep(0.02)
+
+
 def every_chapter(front, parts, back) -> list[Chapter]:
     """The chapters in reading order: front pages, each part's, back pages."""
     return [*front, *(c for p in parts for c in p.chapters), *back]
@@ -203,21 +242,26 @@ class Builder:
         with Staging(self.paths.out) as staging, image_names_from(self.project.root):
             self._html_file = staging.path(html_path)
             write_text(self._html_file, html)
-            if self.pieces:
-                pages = self._lay_out_in_pieces(html, html_path, edition, target=staging.path(pdf))
-            else:
-                pages = self._lay_out_whole(html, html_path, edition, target=staging.path(pdf))
-                sourcemap.stage(self._document, edition, self.paths, staging, pdf, proof=self.proof)
-            if not self.draft:   # the printed tables as CSV and XLSX, beside the final PDF
-                exports.export_tables(
-                    {t: store.tables[t] for t in self._directives.table_uses},
-                    staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
-                    chapters=exports.table_chapters(edition.chapters),
-                    about=exports.About.of(manifest))
-                start = time.perf_counter()   # the same report as an accessible web page
-                self.write_web(edition, staging)
-                web_page = self.paths.out / "html" / "index.html"
-                self.timings["web"] = round(time.perf_counter() - start, 3)
+            staged_pdf, beside = staging.path(pdf), None
+            if not self.draft:   # the open data and the web edition: made while the PDF is laid out
+                staging.path(self.paths.out / "donnees"), staging.path(self.paths.out / "html")
+                if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+                    beside = Beside(lambda: self.write_beside(edition, staging, staged_pdf))
+            try:
+                if self.pieces:
+                    pages = self._lay_out_in_pieces(html, html_path, edition, target=staged_pdf)
+                else:
+                    pages = self._lay_out_whole(html, html_path, edition, target=staged_pdf)
+                    sourcemap.stage(self._document, edition, self.paths, staging, pdf, proof=self.proof)
+                if not self.draft:
+                    start = time.perf_counter()
+                    if beside is None or not beside.done():   # else done here, where an error has its message
+                        self.write_beside(edition, staging)
+                    web_page = self.paths.out / "html" / "index.html"
+                    self.timings["web"] = round(time.perf_counter() - start, 3)
+            finally:
+                if beside is not None:
+                    beside.cancel()
             # « seconds »: what this build took, so that « build -j » starts the longest edition first
             write_text(staging.path(stamp), json.dumps({"inputs": inputs, "pages": pages,
                                                         "seconds": round(time.perf_counter() - started, 1),
@@ -230,10 +274,22 @@ class Builder:
         del chart_files
         return BuildResult(self.paths.name, pdf, html_path, pages, self.warnings, self.timings, web=web_page)
 
-    def write_web(self, edition: Edition, staging: Staging) -> Path:
+    def write_beside(self, edition: Edition, staging: Staging, pdf: Path | None = None) -> None:
+        """What a final PDF has beside it, written in ``staging``: the printed tables as CSV and
+        XLSX (``donnees/``), and the web edition (``html/``). With ``pdf``, this runs while that PDF
+        is being laid out (:class:`Beside`): the web pages wait for it only to give its size."""
+        manifest = edition.manifest
+        exports.export_tables(
+            {t: edition.store.tables[t] for t in self._directives.table_uses},
+            staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
+            chapters=exports.table_chapters(edition.chapters), about=exports.About.of(manifest))
+        self.write_web(edition, staging, pending=pdf)
+
+    def write_web(self, edition: Edition, staging: Staging, pending: Path | None = None) -> Path:
         """``build/<edition>/html/``, written in ``staging``: the chapters again, in the web layout.
 
-        The PDF and the workbook offered for download are the new ones, from ``staging``.
+        The PDF and the workbook offered for download are the new ones, from ``staging``; with
+        ``pending``, the PDF is still being laid out: the pages are made, then wait for it.
         """
         from . import web
 
@@ -246,7 +302,7 @@ class Builder:
         assets = web.plan_assets(layout.stylesheets, layout.folders)
         pdf = staging.path(self.paths.pdf)
         workbook = staging.path(self.paths.out / "donnees") / f"{self.paths.pdf.stem}-tableaux.xlsx"
-        downloads = [web.Download(pdf, "Le rapport en PDF", "PDF")]
+        downloads = [web.Download(pdf, "Le rapport en PDF", "PDF", pending=pending is not None)]
         if workbook.exists():
             downloads.append(web.Download(workbook, "Les tableaux en classeur", "XLSX"))
         package = workbook.with_name(f"{self.paths.pdf.stem}-donnees.zip")
@@ -257,7 +313,7 @@ class Builder:
                                  theme=manifest.theme, downloads=downloads, proof=None,
                                  stylesheets=[href for src, href in assets if src.suffix == ".css"])
         return web.write_edition(pages, charts, self.paths.out, staging.path(self.paths.out / "html"), assets,
-                                 downloads)
+                                 downloads, wait=None if pending is None else lambda: wait_for(pending))
 
     def _lay_out_whole(self, html, html_path, edition: Edition, *, target: Path) -> int:
         """The final build: one WeasyPrint document, so tags, links and bookmarks are its own.

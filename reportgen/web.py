@@ -34,11 +34,15 @@ from .errors import LayoutError
 MARKER = "rg-svg"     # where a chart's SVG goes, until the page is serialised
 
 
+PENDING_SIZE = "\ue000taille\ue000"   # a download's size, while the file is still being made
+
+
 @dataclass
 class Download:
     source: Path
     label: str            # « Le rapport en PDF »
     kind: str             # « PDF », « XLSX »
+    pending: bool = False  # the file is still being made: its size is filled in by :func:`write_edition`
 
     @property
     def name(self) -> str:
@@ -47,6 +51,8 @@ class Download:
     @property
     def size(self) -> str:
         """« 2,3 Mo », « 850 ko »."""
+        if self.pending:
+            return PENDING_SIZE
         size = self.source.stat().st_size
         if size >= 1_000_000:
             return french.format_number(round(size / 1_000_000, 1), 1) + "\u00a0Mo"
@@ -308,24 +314,33 @@ def plan_assets(stylesheets: list[Path], folders: list[Path]) -> list[tuple[Path
 
 
 def write_edition(pages: dict[str, str], charts: Charts, out_dir: Path, target: Path,
-                  assets: list[tuple[Path, str]], downloads: list[Download]) -> Path:
+                  assets: list[tuple[Path, str]], downloads: list[Download], wait=None) -> Path:
     """Write the web folder ``target`` with ``pages`` (file name: HTML); returns its ``index.html``.
 
     The builder gives a ``target`` in its staging folder, swapped in with the other outputs
     (:class:`reportgen.files.Staging`). An existing ``target`` is replaced only by a complete
-    new folder, written beside it: a failure leaves the old one.
+    new folder, written beside it: a failure leaves the old one. A download still being made
+    (``pending``) has its size filled in once ``wait()`` has returned: the pages are finished
+    meanwhile.
     """
     from .files import Staging
 
     if target.exists() or target.is_symlink():
         with Staging(target.parent) as staging:
-            write_edition(pages, charts, out_dir, staging.path(target), assets, downloads)
+            write_edition(pages, charts, out_dir, staging.path(target), assets, downloads, wait)
             staging.commit()
         return target / "index.html"
     try:
         target.mkdir(parents=True)
-        for name, page in pages.items():
-            (target / name).write_text(finish(page, charts, out_dir, target), encoding="utf-8")
+        finished = {name: finish(page, charts, out_dir, target) for name, page in pages.items()}
+        if wait is not None:
+            wait()
+        for download in downloads:
+            if download.pending:
+                download.pending = False
+                finished = {name: page.replace(PENDING_SIZE, download.size, 1) for name, page in finished.items()}
+        for name, page in finished.items():
+            (target / name).write_text(page, encoding="utf-8")
         for source, href in assets:
             (target / href).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / href)

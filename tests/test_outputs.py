@@ -96,7 +96,9 @@ def test_a_failing_web_edition_leaves_every_previous_output(rebuilt, monkeypatch
     before = outputs(rebuilt)
     laid_out = []
 
-    def broken(page, charts, out_dir, target, assets, downloads):
+    def broken(page, charts, out_dir, target, assets, downloads, wait=None):
+        if wait is not None:
+            wait()          # made beside the layout: the PDF comes first all the same
         laid_out.append(downloads[0].source.is_file())     # the new PDF is written, beside its target
         raise LayoutError("image introuvable pour l'édition web : images/absente.png")
 
@@ -105,6 +107,35 @@ def test_a_failing_web_edition_leaves_every_previous_output(rebuilt, monkeypatch
         build(rebuilt, EDITION)
     assert laid_out == [True]
     assert outputs(rebuilt) == before
+    assert leftovers(rebuilt) == []
+
+
+def test_the_web_edition_and_open_data_are_made_beside_the_layout_as_they_would_be_after_it(rebuilt, monkeypatch,
+                                                                                            tmp_path):
+    """With two workers, another process makes the workbook and the web pages while the PDF is
+    laid out; the web pages wait for the PDF only to give its size. The outputs are those of a
+    build that makes them after the PDF, in its own process (one worker)."""
+    made_by = tmp_path / "pids"
+    real = web.write_edition
+
+    def spy(*args, **kwargs):
+        with made_by.open("a") as record:
+            record.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web, "write_edition", spy)
+    build(rebuilt, EDITION, workers=2)
+    beside = outputs(rebuilt)
+    assert [int(pid) for pid in made_by.read_text().split()] != [os.getpid()]   # another process
+    made_by.unlink()
+    build(rebuilt, EDITION, workers=1)
+    assert [int(pid) for pid in made_by.read_text().split()] == [os.getpid()]
+    after = outputs(rebuilt)
+    del beside["build-inputs.json"], after["build-inputs.json"]     # the stamp says how long it took
+    assert after == beside
+    cover = (rebuilt.edition(EDITION).out / "html" / "index.html").read_text(encoding="utf-8")
+    assert web.PENDING_SIZE not in cover
+    assert web.Download(rebuilt.edition(EDITION).pdf, "", "PDF").size in cover
     assert leftovers(rebuilt) == []
 
 
