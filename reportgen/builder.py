@@ -225,12 +225,14 @@ class Builder:
         self._stage(2)
         self.table_cuts = self._start_cuts(edition) if self.pieces else {}
         chart_data = self.compute(edition, self.table_cuts)
-        if not self.draft:   # the web edition shows each chart drawn again for a phone's width
+        self._screen_charts = {}
+        if not self.draft:   # the web edition shows each chart drawn again for a phone's width (beside the PDF)
             theme = manifest.theme.model_dump()
-            chart_data = {**chart_data, **{charts_mod.file_name(narrow, theme): narrow for narrow in
-                                           map(charts_mod.for_screen, chart_data.values())}}
+            self._screen_charts = {charts_mod.file_name(narrow, theme): narrow for narrow in
+                                   map(charts_mod.for_screen, chart_data.values())}
         self._stage(3, f"({len(chart_data)})")
-        chart_files = self.draw_charts(chart_data, manifest, layout)
+        chart_files = self.draw_charts(chart_data, manifest, layout, keep=set(self._screen_charts))
+        chart_data = {**chart_data, **self._screen_charts}
         self._stage(4)
         html = self.render_html(edition)
         html_path = self._out(self.paths.html)    # the name messages give; written with the other outputs
@@ -276,9 +278,13 @@ class Builder:
 
     def write_beside(self, edition: Edition, staging: Staging, pdf: Path | None = None) -> None:
         """What a final PDF has beside it, written in ``staging``: the printed tables as CSV and
-        XLSX (``donnees/``), and the web edition (``html/``). With ``pdf``, this runs while that PDF
+        XLSX (``donnees/``), and the web edition (``html/``) with its charts drawn for a phone. With ``pdf``, this runs while that PDF
         is being laid out (:class:`Beside`): the web pages wait for it only to give its size."""
         manifest = edition.manifest
+        theme = manifest.theme.model_dump()
+        for name, narrow in sorted(self._screen_charts.items()):    # the web's charts, for a phone's width
+            if os.environ.get("REPORTGEN_NO_CACHE") or not (self.paths.out / name).exists():
+                charts_mod.draw(narrow, self.paths.out / name, theme, edition.layout.fonts)
         exports.export_tables(
             {t: edition.store.tables[t] for t in self._directives.table_uses},
             staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
@@ -595,11 +601,13 @@ class Builder:
                 problems.append(exc)
         return problems
 
-    def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout):
+    def draw_charts(self, used: dict[str, charts_mod.ChartData], manifest: Manifest, layout: Layout,
+                    keep: set[str] = frozenset()):
         """Stage 3: draw each chart used, unless an identical one was drawn before.
 
         Charts are independent, so several are drawn at once in forked workers
-        (forking keeps matplotlib imported once); one chart is drawn in process.
+        (forking keeps matplotlib imported once); one chart is drawn in process. The others
+        in the folder are removed, but those of ``keep`` (the web's, drawn beside the PDF).
         """
         theme = manifest.theme.model_dump()
         out = self.paths.out / "charts"
@@ -626,7 +634,7 @@ class Builder:
                 charts_mod.draw(data, target, theme, layout.fonts)
                 done += 1
                 self.progress.step(done, len(used))
-        keep = {Path(name).name for name in used}
+        keep = {Path(name).name for name in [*used, *keep]}
         for old in out.glob("*.svg"):
             if old.name not in keep:
                 old.unlink()
