@@ -59,7 +59,7 @@ def import_pdf(project: Project, pdf: Path, edition: str) -> ImportReport:
     headings = outline.headings_from_bookmarks(document, marks) if marks else []
     report.outline_from = "signets du PDF" if headings else "tailles et graisses des titres"
     # 2. tables, before the headings found from fonts (a table's title is not a heading)
-    found_tables = tables.find_tables(document)
+    found_tables = tables.find_tables(document, [h.title for h in headings])
     if not headings:
         headings = outline.headings_from_fonts(document)
     plan = outline.plan(headings, document)
@@ -170,14 +170,13 @@ def _name(chapters: list[Chapter], found_tables, tile_groups, rosters) -> None:
         stem = slugify(chapter.title)[:30].strip("-") or "chapitre"
         for item in chapter.items:
             if item.kind == "table" and not item.payload.id:
-                title = slugify(item.payload.title)[:40].strip("-")
-                item.payload.id = new_id(title or f"{stem}-tableau")
+                item.payload.id = new_id(item.payload.stem() or f"{stem}-tableau")
             elif item.kind == "kpis":
                 item.payload.id = new_id(f"{stem}-chiffres")
             elif item.kind == "roster":
                 item.payload.id = new_id(f"liste-{stem}")
     for table in found_tables:            # before the first chapter (a table on the cover…)
-        table.id = table.id or new_id(slugify(table.title)[:40].strip("-") or "tableau")
+        table.id = table.id or new_id(table.stem() or "tableau")
     for group in tile_groups:
         group.id = group.id or new_id("chiffres")
     for roster in rosters:

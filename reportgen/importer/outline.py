@@ -122,6 +122,7 @@ def headings_from_bookmarks(document: Document, marks: list[tuple[int, str, int]
         top = lines[0].top if lines else 0.0
         for line in lines:
             line.used = "heading"
+            line.heading = title
         headings.append(Heading(level, title, page_number, top, lines))
     return headings
 

@@ -97,6 +97,7 @@ class Line(_Run):
     page: int                  # 1-based
     words: list[Word]
     used: str = ""             # what took it: « table », « heading », « furniture », « kpi »…
+    heading: str = ""          # the bookmark's title, on the lines of a heading found from it
 
     @property
     def top(self) -> float:

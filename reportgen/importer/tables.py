@@ -7,7 +7,10 @@ crosses a column); the header is the lines just above, cut by the same columns, 
 cell centred over two columns spanning both; the kind of each row comes from its weight
 (bold: a subtotal, the last and heaviest: the total; bold without figures: a section) and
 from its indentation (« dont »). A table continued on the next page with the same columns
-is joined to it. Figures are kept exactly as printed.
+is joined to it. Figures are kept exactly as printed, a trend arrow set apart with the figure it
+follows. A bar chart printed with its values is read as a table of labels and values; a part's
+contents (headings and page numbers, no leaders) is no table. A table with no title is named
+after its first label, never its rank, so that another layout of it gets the same name.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import yaml
 
 from .. import french
 from ..tables import HeaderCell, slugify
+from .outline import clean_title
 from .pages import Document, Line, Page, Segment, norm
 
 SIGNS = {"-", "--", "—", "–", "/", "ns", "n.s.", "nd", "n.d.", "NC", "nc", "ND", "NS"}
@@ -30,11 +34,14 @@ MARK = re.compile(r"^\(?(\d{1,2}|\*+)\)?$")
 TOTAL = re.compile(r"^(total|ensemble)\b", re.IGNORECASE)
 DONT = re.compile(r"^dont\b", re.IGNORECASE)
 SUITE = re.compile(r"\s*[(\[]?\s*suite\s*[)\]]?\s*$", re.IGNORECASE)
+TREND = re.compile(r"^\[?[↑↓↗↘→±]\]?\s*|\s*\[?[↑↓↗↘→±]\]?$")
 BIG = 1.4          # × body size: a line this large is no table row (a key figure, a title)
 
 
 def is_figure(text: str) -> bool:
-    text = text.strip()
+    """A printed figure, a sign standing for one (« - », « nd »), or a figure with its trend arrow
+    (« 242 842 ↓ », « ↗ 12,5 % »)."""
+    text = TREND.sub("", text.strip()) or text.strip()
     return text in SIGNS or french.parse_figure(text) is not None
 
 
@@ -74,6 +81,18 @@ class FoundTable:
     @property
     def width(self) -> int:
         return len(self.slots)
+
+    def stem(self) -> str:
+        """The base of its file name: its title, else « tableau- » and its first label (else its first
+        column names), the same whatever layout printed it: never its rank on the page."""
+        title = slugify(self.title)[:40].strip("-")
+        if title:
+            return title
+        label = next((r.cells[0].text for r in self.rows if r.cells[0].text not in ("", "^^")), "")
+        if not label and self.header:
+            label = " ".join(self.column_names()[:2])
+        label = slugify(label)[:32].strip("-")
+        return f"tableau-{label}" if label else ""
 
     @property
     def confidence(self) -> float:
@@ -209,21 +228,48 @@ def _candidate(line: Line, body: float) -> bool:
     return numbers >= 1 and (not _numeric(segments[0]) or numbers >= 1)
 
 
-def find_tables(document: Document) -> list[FoundTable]:
+def find_tables(document: Document, titles: list[str] | None = None) -> list[FoundTable]:
+    """The tables of every page, a table continued over pages joined; a list of ``titles`` (the
+    bookmarks' headings) with their page numbers is a contents list, set aside as such."""
     found = []
     for page in document.pages:
         found += _page_tables(page, document)
-    tables = _join_continued(found, document)
-    for table in tables:
+    tables = []
+    for table in _join_continued(found, document):
+        if titles and _contents_list(table, titles):
+            for line in table.lines:
+                line.used = "sommaire"
+            continue
         finish(table)
+        tables.append(table)
     return tables
+
+
+def _contents_list(table: FoundTable, titles: list[str]) -> bool:
+    """Rows that name the report's headings, each with a page number after it, the numbers rising
+    (the contents of a part, with no leaders): no table."""
+    rows = [r for r in table.rows if r.kind != "section"]
+    if len(rows) < 3:
+        return False
+    numbers, texts = [], []
+    for row in rows:
+        filled = [c.text for c in row.cells if c.text]
+        if len(filled) < 2 or not re.fullmatch(r"\d{1,4}", filled[-1]):
+            return False
+        numbers.append(int(filled[-1]))
+        texts.append(norm(" ".join(filled[:-1])))
+    if numbers != sorted(numbers):
+        return False
+    known = {norm(t) for title in titles for t in (title, clean_title(title)) if len(t) > 8}
+    named = sum(1 for text in texts if any(k in text or text in k for k in known if len(text) > 8))
+    return named >= 0.6 * len(rows)
 
 
 def _page_tables(page: Page, document: Document) -> list[FoundTable]:
     lines = [ln for ln in page.lines if not ln.used]
     body = document.body_size
     tables = []
-    i = 0
+    i = floor = 0
     while i < len(lines):
         if not _candidate(lines[i], body):
             i += 1
@@ -256,14 +302,68 @@ def _page_tables(page: Page, document: Document) -> list[FoundTable]:
         if heads:
             del block[:heads[-1] + 1]
         candidates = [k for k in block if _candidate(lines[k], body)]
-        if len(candidates) < 2 or _chart_like([lines[k] for k in candidates]):
+        rows = [lines[k] for k in candidates]
+        chart = _chart_like(rows)
+        values = _labelled_values(rows) if chart else None
+        if (len(candidates) < 2 and not _headed_row(lines, block[0], floor, body)) or (chart and not values):
             i = j
             continue
-        table = _read_table(page, lines, block, document)
+        block = _leading_labels(lines, block, floor, body) + block
+        table = _read_table(page, lines, block, document, values)
         if table is not None:
             tables.append(table)
+            floor = j
         i = j
     return tables
+
+
+def _figure_start(line: Line) -> float:
+    """Where a row's figures begin: the left of its second cell."""
+    segments = line.segments()
+    return segments[1].x0 if len(segments) > 1 else line.x1
+
+
+def _leading_labels(lines: list[Line], block: list[int], floor: int, body: float) -> list[int]:
+    """The label-only lines between a table's header and its first row of figures (« Hors IJ »,
+    « Fonctionnement », a section's name): the table's own rows, so that its header is found above
+    them. Taken only when a header line is right above them; else they are running text."""
+    first = lines[block[0]]
+    label_x, figures_x = first.segments()[0].x0, _figure_start(first)
+    taken: list[int] = []
+    k = block[0] - 1
+    below = first
+    while k >= floor and len(taken) < 8:
+        line = lines[k]
+        if line.used or below.top - line.bottom > 2.2 * line.size:
+            return []
+        if not (0.95 * first.size <= line.size <= 1.05 * first.size and len(line.segments()) == 1
+                and label_x - 2 <= line.x0 and line.x1 < figures_x - first.size):
+            break
+        taken.insert(0, k)
+        below = line
+        k -= 1
+    if not taken or k < floor:
+        return []
+    head = lines[k]
+    segments = head.segments()
+    over_figures = len(segments) == 1 and segments[0].x0 >= figures_x - 2 * first.size
+    return taken if _heads_columns(head, body) or over_figures else []
+
+
+def _headed_row(lines: list[Line], start: int, floor: int, body: float) -> bool:
+    """A table of one row of figures: three cells or more right under a header line cut into as
+    many cells, each header cell the nearest to the cell under it."""
+    row = lines[start]
+    segments = row.segments()
+    if start - 1 < floor or len(segments) < 3:
+        return False
+    head = lines[start - 1]
+    heads = head.segments()
+    if head.used or row.top - head.bottom > 1.7 * max(head.size, row.size) or not _heads_columns(head, body) \
+            or len(heads) != len(segments):
+        return False
+    return all(min(range(len(heads)), key=lambda n: abs(heads[n].center - s.center)) == i
+               for i, s in enumerate(segments))
 
 
 YEAR = re.compile(r"^(?:19|20)\d{2}(?:\s*[/–-]\s*(?:19|20)?\d{2})?(?:\s*\(.{1,12}\)|\s+\D.*)?$")
@@ -297,6 +397,26 @@ def _chart_like(rows: list[Line]) -> bool:
     starts = Counter(round(ln.segments()[0].x0) for ln in rows)
     aligned = max(sum(n for x, n in starts.items() if abs(x - x0) <= 1.5) for x0 in starts)
     return len(rows) >= 3 and aligned < 0.4 * len(rows)
+
+
+def _labelled_values(rows: list[Line]) -> list[tuple[float, float]] | None:
+    """The two columns of a bar chart printed with its values: each row a label, its cells aligned
+    on one edge, and one figure beside it wherever its bar ends; None for any other rows."""
+    if len(rows) < 3:
+        return None
+    cuts = [ln.segments() for ln in rows]
+    if any(len(c) != 2 or _numeric(c[0]) or not _numeric(c[1]) or c[1].x0 <= c[0].x1 for c in cuts):
+        return None
+    starts, ends = [c[0].x0 for c in cuts], [c[0].x1 for c in cuts]
+    if max(starts) - min(starts) > 2 and max(ends) - min(ends) > 2:
+        return None
+    return [(min(starts), max(ends)), (min(c[1].x0 for c in cuts), max(c[1].x1 for c in cuts))]
+
+
+def _right_aligned(rows: list[Line]) -> bool:
+    """Whether the rows' labels end at one edge (set flush right)."""
+    ends = [ln.segments()[0].x1 for ln in rows]
+    return max(ends) - min(ends) <= 2
 
 
 def _next_candidate(lines: list[Line], j: int, body: float) -> bool:
@@ -334,10 +454,13 @@ def _slot_of(x: float, slots: list[tuple[float, float]]) -> int:
     return len(slots) - 1
 
 
-def _read_table(page: Page, lines: list[Line], block: list[int], document: Document) -> FoundTable | None:
+def _read_table(page: Page, lines: list[Line], block: list[int], document: Document,
+                columns: list[tuple[float, float]] | None = None) -> FoundTable | None:
+    """The table of the lines ``block``; ``columns``, when given, are its columns (a bar chart's
+    labels and values), else they are found from its rows."""
     body = document.body_size
     block_lines = [lines[k] for k in block]
-    slots = _slots(block_lines, body)
+    slots = columns or _slots(block_lines, body)
     if len(slots) < 2:
         return None
     left, right = slots[0][0], slots[-1][1]
@@ -373,13 +496,41 @@ def _read_table(page: Page, lines: list[Line], block: list[int], document: Docum
             table.rows.append(Row("section", cells, page.number, line.weight, segs[0].x0 - base, numeric=False))
     if not table.rows:
         return None
+    if columns and len({round(r.indent) for r in table.rows}) > 1 and _right_aligned(block_lines):
+        for row in table.rows:        # labels set flush right: their left edge tells no indentation
+            row.indent = 0.0
     table.first = block_lines[0]
-    _header_and_title(table, page, lines, block[0], document, left, right)
+    _header_and_title(table, page, lines, block[0], document, left, right, 2.2 if columns else 1.7)
     _source_and_notes(table, lines, block[-1], left, right)
     _kinds(table, document)
+    _arrows_to_figures(table)
     for line in table.lines:
         line.used = "table"
     return table
+
+
+ARROW = re.compile(r"^\[?[↑↓↗↘→±]\]?$")
+
+
+def _arrows_to_figures(table: FoundTable) -> None:
+    """A column of trend arrows, with no header of its own: each arrow printed after the figure on
+    its left (« 242 842 ↓ »), as the figure's own cell; a sign set flush right in it (« - » where the
+    figure on its left is missing) is that figure."""
+    if any(c.colspan > 1 or c.rowspan > 1 for row in table.header for c in row):
+        return
+    for col in range(table.width - 1, 1, -1):
+        texts = [r.cells[col].text for r in table.rows if r.cells[col].text]
+        if not any(ARROW.match(t) for t in texts) or not all(ARROW.match(t) or t in SIGNS for t in texts) \
+                or any(row[col].text for row in table.header):
+            continue
+        for row in table.rows:
+            left, cell = row.cells[col - 1], row.cells.pop(col)
+            left.text = f"{left.text} {cell.text}".strip()
+            left.marks += cell.marks
+        for row in table.header:
+            del row[col]
+        table.slots[col - 1] = (table.slots[col - 1][0], table.slots[col][1])
+        del table.slots[col]
 
 
 def _join_label(line: Line) -> str:
@@ -416,17 +567,19 @@ def _continue_row(row: Row, line: Line, slots: list[tuple[float, float]]) -> Non
 
 
 def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: int, document: Document,
-                      left: float, right: float) -> None:
-    """The lines just above the rows: header lines (cut by the columns), then the title."""
+                      left: float, right: float, reach: float = 1.7) -> None:
+    """The lines just above the rows: header lines (cut by the columns), then the title; the first
+    line above may stand ``reach`` × its size away (a chart leaves more room under its title)."""
     slots = table.slots
     above: list[Line] = []
     k = start - 1
     current = lines[start]
     while k >= 0 and len(above) < 8:
         line = lines[k]
-        if line.used or current.top - line.bottom > 1.7 * max(line.size, current.size):
+        room = (reach if not above else 1.7) * max(line.size, current.size)
+        if line.used or current.top - line.bottom > room:
             break
-        if any(s.center < left - 3 * line.size or s.center > right + 3 * line.size for s in line.segments()):
+        if any(s.x1 < left - 3 * line.size or s.x0 > right + 3 * line.size for s in line.segments()):
             break             # wider than the table: running text (a header cell may overhang it)
         sizes = [f.size for f in line.fragments()]
         if max(sizes) > 1.3 * min(sizes):
@@ -475,7 +628,10 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
     if not title_lines and heading and (header_lines or above == []) and all(ln in header_lines for ln in above):
         # a heading set right above the table titles it: another layout may print it as the
         # table's own title, or not bookmark it, and the table must keep the same title
-        table.title = SUITE.sub("", " ".join(_join_label(ln) for ln in heading)).strip()
+        printed = " ".join(_join_label(ln) for ln in heading)
+        if heading[0].heading:         # as the bookmark spells it: a layout may print it in capitals
+            printed = clean_title(heading[0].heading)
+        table.title = SUITE.sub("", printed).strip()
         table.first = header_lines[0] if header_lines else table.first
     elif title_lines:
         title = " ".join(_join_label(ln) for ln in title_lines)
@@ -489,15 +645,16 @@ def _header_and_title(table: FoundTable, page: Page, lines: list[Line], start: i
 
 
 def _span(segment: Segment, slots: list[tuple[float, float]], refs: dict[int, float],
-          others: set[int]) -> tuple[int, int]:
+          others: set[int], start: int = 0) -> tuple[int, int]:
     """The columns a header cell heads: the run of columns it is centred over (the centres of the
     header cells under it, else of the columns), else its own column; never over the columns of
-    the other cells of its line (``others``)."""
+    the other cells of its line (``others``), nor left of ``start`` (where the cell on its left
+    ends its run)."""
     own = _slot_of(segment.center, slots)
     centre = {k: refs.get(k, (slots[k][0] + slots[k][1]) / 2) for k in range(len(slots))}
     single = min(abs(segment.center - centre[k]) for k in range(len(slots)))
     best, error = (own, own), single
-    for a in range(len(slots)):
+    for a in range(start, len(slots)):
         for b in range(a + 1, len(slots)):
             middle = (centre[a] + centre[b]) / 2
             miss = abs(segment.center - middle)
@@ -517,9 +674,12 @@ def _header(lines: list[Line], slots: list[tuple[float, float]]) -> list[list[He
                 refs[_slot_of(seg.center, slots)] = seg.center
         cells = []
         segments = line.segments()
+        start = 0
         for seg in segments:
             others = {_slot_of(o.center, slots) for o in segments if o is not seg}
-            cells.append((_span(seg, slots, refs, others), _join_label(Line(line.page, seg.words))))
+            span = _span(seg, slots, refs, others, start)
+            cells.append((span, _join_label(Line(line.page, seg.words))))
+            start = span[1] + 1
         placed.append(cells)
     spanning = [i for i, cells in enumerate(placed) if any(b > a for (a, b), _ in cells)]
     width = len(slots)
@@ -555,6 +715,8 @@ def _header(lines: list[Line], slots: list[tuple[float, float]]) -> list[list[He
         else:
             top.append(HeaderCell(lower[col], rowspan=2))
             col += 1
+    if not any(cell.text for cell in bottom):   # nothing under the spanning cells: one row (an empty
+        return [[HeaderCell(cell.text, colspan=cell.colspan) for cell in top]]   # row would print)
     return [top, bottom]
 
 
@@ -673,15 +835,6 @@ def _first_on_page(table: FoundTable, document: Document) -> bool:
     top = min(ln.top for ln in table.lines)
     rest = [ln for ln in page.lines if ln.bottom < top and ln.used not in ("furniture", "table")]
     return len(rest) <= 1
-
-
-def name_tables(tables: list[FoundTable], chapter_of) -> None:
-    """Each table an id from its title (else its chapter and rank): ``effectifs``, ``chapitre-2-tableau-1``."""
-    used: Counter = Counter()
-    for n, table in enumerate(tables, 1):
-        base = slugify(table.title)[:40].strip("-") or f"{chapter_of(table)}-tableau"
-        used[base] += 1
-        table.id = base if used[base] == 1 and table.title else f"{base}-{used[base]}"
 
 
 def finish(table: FoundTable) -> None:
