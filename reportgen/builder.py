@@ -17,6 +17,7 @@ replaces the final PDF.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import multiprocessing
@@ -661,7 +662,13 @@ class Builder:
         self._layouts_stamp = self._fingerprint(self.project.layout_roots)   # also keys the draft's pieces
         theme = theme_file(self.paths.manifest)
         theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
-        self._cuts_salt = f"{self.draft}{self.variant}{self._layouts_stamp}{theme_stamp}"
+        # what a long table's widths and heights depend on besides its rows: the last build's cuts of
+        # an unchanged table are tried first only when none of it changed (see _start_cuts)
+        own_layout, manifest = self.paths.content / "layout", self.paths.manifest.stat()
+        self._cuts_salt = self._fingerprint(
+            [Path(__file__).parent, *([own_layout] if own_layout.is_dir() else [])],
+            f"{self.draft}{self.proof}{self.variant}{self._layouts_stamp}{theme_stamp}"
+            f"{manifest.st_size}:{manifest.st_mtime_ns}{importlib.metadata.version('weasyprint')}")
         return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
                                  f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}"
                                  f"{theme_stamp}")
