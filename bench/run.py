@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PREVIEW = """
 import json, sys, time
 from pathlib import Path
-from reportgen.preview import Preview
+from reportgen.workflows.preview import Preview
 from reportgen.project import Project
 preview = Preview(Project.find(), sys.argv[1])
 chapter = Path(sys.argv[2])

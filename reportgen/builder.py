@@ -5,9 +5,9 @@
 3. Graphiques   charts are drawn as SVG (reused when their data has not changed)
 4. HTML         the layout assembles the whole document
 5. Mise en page WeasyPrint lays the pages out: the final PDF as one document; the draft in
-                pieces, in parallel, unchanged pieces from the cache (:mod:`reportgen.segments`)
+                pieces, in parallel, unchanged pieces from the cache (:mod:`reportgen.pdf.segments`)
 6. Écriture     the PDF, and for a final build the tables as CSV and XLSX and the web edition
-                (:mod:`reportgen.web`), are written in a staging folder, then swapped in together
+                (:mod:`reportgen.render.web`), are written in a staging folder, then swapped in together
 
 Nothing is written under ``build/`` before stage 3, and the previous outputs (PDF, tables,
 web edition, build stamp) are replaced only all together, by complete new ones. The draft and
@@ -31,16 +31,19 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from . import charts as charts_mod
-from .config import Manifest, load_manifest, theme_file
-from .content import Chapter, ContentRenderer, locator, markdown_to_html, read_chapter
-from .datastore import DataStore
-from .directives import Directives
+from .render import charts as charts_mod
+from .edition.config import Manifest, load_manifest, theme_file
+from .edition.content import Chapter, ContentRenderer, locator, markdown_to_html, read_chapter
+from .edition.datastore import DataStore
+from .render.directives import Directives
 from .errors import ConfigError, DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
-from .layout import Layout, load_layout
-from . import exports, lint, longtables, preflight, sourcemap, yearly
-from .pdf import PDF_A, PDF_UA, image_names_from, layout_document, write_pdf_atomically
+from .render.layout import Layout, load_layout
+from .render import exports
+from .edition import lint
+from .pdf import longtables, preflight, sourcemap
+from .workflows import yearly
+from .pdf.writing import PDF_A, PDF_UA, image_names_from, layout_document, write_pdf_atomically
 from .project import DRAFT, PROOF, EditionPaths, Project, tagged
 
 log = logging.getLogger("reportgen")
@@ -298,7 +301,7 @@ class Builder:
         The PDF and the workbook offered for download are the new ones, from ``staging``; with
         ``pending``, the PDF is still being laid out: the pages are made, then wait for it.
         """
-        from . import web
+        from .render import web
 
         manifest = edition.manifest
         layout = load_layout(self.project.layout_roots, manifest.layout, self.paths.content / "layout", medium="web")
@@ -357,12 +360,12 @@ class Builder:
             raise self.warnings[0]
         self._stage(6, f"({len(document.pages)} pages)")
         write_pdf_atomically(document, target, variant=self.variant)
-        self._document = document      # for the source map (reportgen.sourcemap)
+        self._document = document      # for the source map (reportgen.pdf.sourcemap)
         return len(document.pages)
 
     def _lay_out_in_pieces(self, html, html_path, edition: Edition, *, target: Path) -> int:
         """Each top-level section laid out apart, in parallel, unchanged ones from the cache; for the
-        final PDF, each piece tagged and the structure trees merged (:mod:`reportgen.segments`)."""
+        final PDF, each piece tagged and the structure trees merged (:mod:`reportgen.pdf.segments`)."""
         assembler = self._assembler(edition, html_path, variant=None if self.draft else self.variant)
         breaks = self.table_cuts    # the last build's cuts of tables unchanged since: often right at once
         laid_out = 0
@@ -389,7 +392,7 @@ class Builder:
     def _assembler(self, edition: Edition, html_path: Path, variant: str | None = None):
         """The pieces laid out apart and cached (``build/<edition>/pieces/``): the draft's, and the
         final build's measure of its long tables."""
-        from .segments import Assembler
+        from .pdf.segments import Assembler
 
         # the draft's pieces and the final's (tagged) apart: each build prunes its own
         cache = self.paths.out / ("pieces-final" if variant else "pieces")
@@ -707,7 +710,7 @@ class Builder:
     def _start_cuts(self, edition: Edition) -> dict[str, longtables.Cut]:
         """The last build's cuts of the tables that have not changed since (nor the layouts, the
         theme or the kind of build): laid out with them first, the report is usually right at
-        once; any cut that no longer holds is found by that layout (:mod:`reportgen.longtables`)."""
+        once; any cut that no longer holds is found by that layout (:mod:`reportgen.pdf.longtables`)."""
         return {use: cut for use, cut in self._last_cuts.items()
                 if cut.fingerprint and cut.fingerprint == self._fingerprint_of(edition, use)}
 

@@ -220,7 +220,7 @@ def _build_on_cluster(project, names: list[str], address: str, shared: str | Non
 @click.pass_obj
 def preview(obj: dict, edition: str, port: int, open_browser: bool) -> None:
     """Aperçu de l’édition dans le navigateur, reconstruit à chaque enregistrement."""
-    from .preview import serve
+    from .workflows.preview import serve
 
     try:
         project = _project()
@@ -250,8 +250,8 @@ def preview(obj: dict, edition: str, port: int, open_browser: bool) -> None:
 def check_command(obj: dict, editions: tuple[str, ...], strict: bool, fix: bool) -> None:
     """Vérifie les éditions nommées (caisse/année) sans produire de PDF : tous les problèmes d'un coup, par fichier."""
     from .builder import check
-    from .config import load_manifest
-    from .lint import diff, fixes
+    from .edition.config import load_manifest
+    from .edition.lint import diff, fixes
 
     try:
         project = _project()
@@ -306,7 +306,7 @@ def init(obj: dict, edition: str, organisation: str | None, territory: str | Non
     sinon il reste « à renseigner » dans content/CAISSE/ANNÉE/edition.yml."""
     from pathlib import Path
 
-    from .init import Identity, init_edition, parse_edition, territory_of
+    from .workflows.init import Identity, init_edition, parse_edition, territory_of
 
     try:
         parse_edition(edition)        # a wrong name is said before any question
@@ -347,7 +347,7 @@ def init(obj: dict, edition: str, organisation: str | None, territory: str | Non
 @click.pass_obj
 def new(obj: dict, edition: str, source: str | None) -> None:
     """Crée l’édition CAISSE/ANNÉE à partir de celle de l'année d'avant."""
-    from .yearly import new_edition
+    from .workflows.yearly import new_edition
 
     try:
         project = _project()
@@ -364,7 +364,7 @@ def new(obj: dict, edition: str, source: str | None) -> None:
 @click.pass_obj
 def status(obj: dict, edition: str) -> None:
     """Ce qui reste à faire sur l’édition : chapitres à relire, valeurs à renseigner ; les PDF construits."""
-    from .yearly import status as edition_status
+    from .workflows.yearly import status as edition_status
 
     try:
         project = _project()
@@ -380,7 +380,7 @@ def status(obj: dict, edition: str) -> None:
         click.echo(f"Fichiers construits : {len(progress.files) or 'aucun'}")
         for kind, path, fresh in progress.files:
             click.echo(f"  {path.relative_to(project.root)} : {_built(kind, fresh)}")
-        from .review import open_items
+        from .workflows.review import open_items
 
         items = open_items(project.edition(edition))
         if items:
@@ -410,7 +410,7 @@ def collect_export(obj: dict, edition: str, output: str | None) -> None:
     """Écrit le classeur de collecte de l’édition (build/<caisse>-<année>/collecte-….xlsx)."""
     from pathlib import Path
 
-    from .collect import export
+    from .edition.collect import export
 
     try:
         project = _project()
@@ -431,7 +431,7 @@ def collect_import(obj: dict, edition: str, workbooks: tuple[str, ...]) -> None:
     """Lit les classeurs remplis dans data/ ; une seule case fausse et rien n'est écrit."""
     from pathlib import Path
 
-    from .collect import import_workbooks
+    from .edition.collect import import_workbooks
 
     try:
         project = _project()
@@ -449,7 +449,7 @@ def audit(obj: dict, editions: tuple[str, ...]) -> None:
     """Contrôle d'accessibilité (PDF/UA-1) du PDF final déjà construit des éditions nommées (ou d'un fichier .pdf)."""
     from pathlib import Path
 
-    from .accessibility import audit_pdf
+    from .pdf.accessibility import audit_pdf
 
     try:
         project = _project()
@@ -519,7 +519,7 @@ def review_import(obj: dict, edition: str, pdfs: tuple[str, ...]) -> None:
     (build/<caisse>-<année>/relecture-<date>.md et .xlsx)."""
     from pathlib import Path
 
-    from .review import import_review
+    from .workflows.review import import_review
 
     try:
         project = _project()
@@ -553,7 +553,7 @@ def import_command(obj: dict, published: str, edition: str) -> None:
     chiffres clés, listes, glossaire et textes à réécrire ; ne remplace jamais une édition existante."""
     from pathlib import Path
 
-    from .importer import import_pdf
+    from .workflows.importer import import_pdf
 
     try:
         try:
@@ -586,7 +586,7 @@ def diff_command(obj: dict, edition: str, against: str | None, year: str | None)
     modifications (build/<caisse>-<année>/…-modifications.pdf)."""
     from pathlib import Path
 
-    from .diffing import diff
+    from .workflows.diffing import diff
 
     try:
         project = _project()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import ContentError, LayoutError, ReportError, display_path
 
 if TYPE_CHECKING:
-    from .content import Chapter
+    from .edition.content import Chapter
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 LINK_SCHEMES = ("http", "https", "mailto", "tel")   # what a link may open, besides #anchors

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pikepdf
 import pypdfium2 as pdfium
 
-from reportgen.accessibility import audit_pdf
+from reportgen.pdf.accessibility import audit_pdf
 from reportgen.builder import Builder, build
-from reportgen.content import close_heading_gaps
+from reportgen.edition.content import close_heading_gaps
 
 
 def test_the_final_pdf_passes_the_audit(demo_build):

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen import charts, french
-from reportgen.datastore import ChartSpec, DataStore
+from reportgen.render import charts
+from reportgen import french
+from reportgen.edition.datastore import ChartSpec, DataStore
 from reportgen.errors import DataError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import charts
-from reportgen.datastore import ChartSpec, DataStore
+from reportgen.render import charts
+from reportgen.edition.datastore import ChartSpec, DataStore
 from reportgen.errors import DataError
 from reportgen.french import NNBSP
 

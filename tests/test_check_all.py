@@ -21,8 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from conftest import REPO, edit
 from reportgen.builder import build, check
-from reportgen.content import ContentRenderer, read_chapter
-from reportgen.datastore import DataStore
+from reportgen.edition.content import ContentRenderer, read_chapter
+from reportgen.edition.datastore import DataStore
 from reportgen.errors import ContentError, DataError, set_display_root
 from reportgen.messages import jinja_syntax
 

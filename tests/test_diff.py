@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import copy_fixture, edit
 from reportgen.builder import build
 from reportgen.cli import main
-from reportgen.diffing import diff
+from reportgen.workflows.diffing import diff
 from reportgen.errors import ReportError
 
 DEMO = "demo/2020"
@@ -71,7 +71,7 @@ def test_diff_on_the_command_line_and_against_the_same_proof(two_rounds, tmp_pat
 def test_a_pdf_without_a_map_is_compared_by_its_text(two_rounds, monkeypatch):
     """A PDF whose map is gone (a final PDF, an old proof): its text is read from the PDF, and the
     reworded sentence is still found, marked approximate."""
-    import reportgen.diffing as diffing
+    import reportgen.workflows.diffing as diffing
 
     project, sent = two_rounds
     monkeypatch.setattr(diffing, "by_fingerprint", lambda candidates, wanted: None)

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from conftest import FIXTURE, copy_fixture
-from reportgen import exports
+from reportgen.render import exports
 from reportgen.builder import Builder
 
 EDITIONS = ("demo/2020", "finances/2020", "magazine/2020")
@@ -173,7 +173,7 @@ def test_csv_keeps_words_comments_and_arrows_as_printed(exported):
 
 
 def test_csv_merged_cells_are_left_empty(tmp_path):
-    from reportgen.tables import load_table
+    from reportgen.edition.tables import load_table
 
     (tmp_path / "t.csv").write_text("Libellé;2020;2019\nA;Non connu;<<\nB;1 234;12\nC;^^;5\n", encoding="utf-8")
     (tmp_path / "t.yml").write_text("title: T\ncolumns:\n  '2020': {type: text}\n", encoding="utf-8")
@@ -191,7 +191,7 @@ def test_a_superscript_written_in_a_header_is_plain_text_in_the_csv_and_the_work
     PDF's text reads, never the raw « 1 ^{er} »; titles, notes, body cells and chapters too."""
     from types import SimpleNamespace
 
-    from reportgen.tables import load_table
+    from reportgen.edition.tables import load_table
 
     (tmp_path / "t.csv").write_text("Libellé;Affaires au 1 ^{er} janvier;Au 2^{e} trimestre\n"
                                     "La 1 ^{ère} affiliation;1 234;12\n", encoding="utf-8")

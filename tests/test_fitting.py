@@ -12,10 +12,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from reportgen import yearly
+from reportgen.workflows import yearly
 from reportgen.builder import build
-from reportgen.content import Chapter, locator
-from reportgen.preflight import check_pages, findings
+from reportgen.edition.content import Chapter, locator
+from reportgen.pdf.preflight import check_pages, findings
 
 DIVIDER = '<div style="break-before: page; height: 270mm; background: #0c419a"></div>'
 

@@ -14,7 +14,7 @@ from hypothesis import example, given, settings, strategies as st
 
 from reportgen import french
 from reportgen.french import NNBSP, Figure, format_evolution, format_figure, format_number, parse_figure
-from reportgen.tables import load_table
+from reportgen.edition.tables import load_table
 
 decimals = st.integers(0, 4)    # places a figure is printed with
 

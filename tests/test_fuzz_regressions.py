@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import edit
-from reportgen import web
+from reportgen.render import web
 from reportgen.builder import Builder, build, check
 from reportgen.errors import ConfigError, ContentError, DataError, LayoutError, ReportError
 from reportgen.yamlio import parse_yaml

@@ -15,8 +15,8 @@ import pytest
 
 from conftest import FIXTURE, REPO
 from reportgen.builder import Builder
-from reportgen.colours import contrast
-from reportgen.config import MOTIFS, load_manifest
+from reportgen.render.colours import contrast
+from reportgen.edition.config import MOTIFS, load_manifest
 from reportgen.errors import ConfigError
 from reportgen.project import Project
 

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from conftest import REPO
 from reportgen.cli import main
 from reportgen.errors import ReportError, set_display_root
-from reportgen.importer import import_pdf
+from reportgen.workflows.importer import import_pdf
 from reportgen.project import Project
-from reportgen.yearly import status
+from reportgen.workflows.yearly import status
 
 reportlab = pytest.importorskip("reportlab")
 
@@ -673,7 +673,7 @@ def test_a_reference_edition_imported_then_built_prints_the_same_table_figures(t
     import built as a draft, and that draft imported again: every table, same figures; and the
     original data's tables are found in the import."""
     from reportgen.builder import build
-    from reportgen.datastore import DataStore
+    from reportgen.edition.datastore import DataStore
 
     caisse, year = name.split("/")
     repo = Project(REPO)

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from reportgen import cli
 from reportgen.builder import check
 from reportgen.errors import ConfigError
-from reportgen.init import Identity, init_edition, territory_of
-from reportgen.layout import load_layout
+from reportgen.workflows.init import Identity, init_edition, territory_of
+from reportgen.render.layout import load_layout
 from reportgen.project import PROJECT_FILE, Project, shipped_layouts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def test_territory_under_the_logo_is_taken_from_the_organisation(organisation, t
 
 
 def test_new_from_another_caisse_refuses(project, monkeypatch):
-    from reportgen import yearly
+    from reportgen.workflows import yearly
 
     with pytest.raises(ConfigError, match="autre caisse.*reportgen init|reportgen init"):
         yearly.new_edition(project, "vienne/2021", "demo/2020")

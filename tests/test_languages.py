@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import languages
-from reportgen.content import ContentRenderer, markdown_to_html, read_chapter
+from reportgen.edition import languages
+from reportgen.edition.content import ContentRenderer, markdown_to_html, read_chapter
 from reportgen.errors import ContentError, set_display_root
-from reportgen.layout import load_layout
+from reportgen.render.layout import load_layout
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,7 @@ def test_the_tagged_pdf_gives_the_phrase_its_lang(tmp_path):
     import pikepdf
     from weasyprint import HTML
 
-    from reportgen.pdf import PDF_UA, write_pdf_atomically
+    from reportgen.pdf.writing import PDF_UA, write_pdf_atomically
 
     body = markdown_to_html("Le [Health Data Hub]{lang=en} et le dicton [Carpe diem]{lang=la}.")
     page = f'<!DOCTYPE html><html lang="fr"><head><title>Essai</title></head><body>{body}</body></html>'

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import content as content_module
-from reportgen import readers, yamlio
+from reportgen.edition import content as content_module
+from reportgen.edition import readers
+from reportgen import yamlio
 from reportgen.builder import check
-from reportgen.content import ContentRenderer, read_chapter
+from reportgen.edition.content import ContentRenderer, read_chapter
 from reportgen.errors import ConfigError, ContentError, DataError, ReportError
 
 EDITION = "demo/2020"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from reportgen.builder import check
-from reportgen.lint import RULES, fix_line, fixes, lint_file
+from reportgen.edition.lint import RULES, fix_line, fixes, lint_file
 
 
 def findings(tmp_path, text, rules=RULES):

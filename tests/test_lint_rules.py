@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from reportgen.builder import check
-from reportgen.config import Lint
-from reportgen.lint import RULES, Known, fix_line, fixes, lint_file, meaningful_words, unbound_figures
+from reportgen.edition.config import Lint
+from reportgen.edition.lint import RULES, Known, fix_line, fixes, lint_file, meaningful_words, unbound_figures
 
 REPO = Path(__file__).resolve().parent.parent
 EDITION = ("demo", "2020")

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from reportgen.builder import build
 from reportgen.errors import ConfigError, ContentError, DataError
-from reportgen.longtables import pieces, place_breaks
-from reportgen.tables import Cell, Row, Table
+from reportgen.pdf.longtables import pieces, place_breaks
+from reportgen.edition.tables import Cell, Row, Table
 
 EDITION = "finances/2020"
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from reportgen.builder import build
-from reportgen.directives import parse_event_date
+from reportgen.render.directives import parse_event_date
 from reportgen.errors import ContentError, DataError
 from reportgen.french import NNBSP
 

@@ -21,12 +21,12 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 
 from conftest import REPO, copy_fixture, edit
-from reportgen import web
+from reportgen.render import web
 from reportgen.builder import Builder, build, check
-from reportgen.config import Manifest, load_manifest, pydantic_message
+from reportgen.edition.config import Manifest, load_manifest, pydantic_message
 from reportgen.errors import ConfigError, ContentError, DataError
-from reportgen.layout import load_layout
-from reportgen.tables import load_table
+from reportgen.render.layout import load_layout
+from reportgen.edition.tables import load_table
 
 EDITION = "demo/2020"
 NUMEROS = "numeros/2023"       # parts « 00 | », chapters « A | »: the numbering of a recent report

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reportgen import yearly
+from reportgen.workflows import yearly
 from reportgen.builder import build
-from reportgen.collect import export, import_workbooks
+from reportgen.edition.collect import export, import_workbooks
 from reportgen.errors import DataError, set_display_root
 from reportgen.french import MISSING
 from reportgen.project import Project
@@ -150,7 +150,7 @@ def test_a_restated_figure_is_reported_with_both_files(moved):
     text = table.read_text(encoding="utf-8")
     table.write_text(text.replace("Médecins généralistes;254;", "Médecins généralistes;255;", 1), encoding="utf-8")
     try:
-        from reportgen.datastore import DataStore
+        from reportgen.edition.datastore import DataStore
 
         warnings = yearly.restated(project, paths, DataStore.load(paths.data))
     finally:

@@ -16,13 +16,14 @@ import openpyxl
 import pytest
 
 from conftest import REPO, copy_fixture
-from reportgen import exports, french
+from reportgen.render import exports
+from reportgen import french
 from reportgen.builder import build
-from reportgen.config import load_manifest
-from reportgen.datastore import DataStore
+from reportgen.edition.config import load_manifest
+from reportgen.edition.datastore import DataStore
 from reportgen.errors import ConfigError, set_display_root
 from reportgen.project import Project
-from reportgen.tables import load_table
+from reportgen.edition.tables import load_table
 from test_exports import EDITIONS, export_editions
 
 REFERENCES = ("ardeche/2023", "artois/2017", "landes/2017", "lille-douai/2019")

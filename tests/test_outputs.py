@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import copy_fixture
-from reportgen import builder as builder_mod, exports, files, web
+from reportgen import builder as builder_mod, files
+from reportgen.render import exports, web
 from reportgen.builder import Builder, build
 from reportgen.cli import main
 from reportgen.errors import ContentError, LayoutError, ReportError

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from weasyprint import HTML
 
-from reportgen.preflight import check_pages
+from reportgen.pdf.preflight import check_pages
 
 LAYOUT = Path(__file__).resolve().parent.parent / "layouts" / "assurance-maladie"
 STYLE = LAYOUT / "style.css"
@@ -61,7 +61,7 @@ def test_the_scale_has_at_most_ten_printed_sizes_shared_with_the_charts():
 
 
 def test_charts_take_their_text_sizes_from_the_layout_and_never_under_7pt(tmp_path):
-    from reportgen import charts
+    from reportgen.render import charts
 
     assert charts.text_sizes(LAYOUT / "fonts") == {"caption": 7.5, "small": 8.5}
     layout = tmp_path / "maquette"
@@ -71,7 +71,7 @@ def test_charts_take_their_text_sizes_from_the_layout_and_never_under_7pt(tmp_pa
 
 
 def test_a_chart_is_drawn_with_the_scale_sizes(tmp_path):
-    from reportgen import charts
+    from reportgen.render import charts
 
     data = charts.ChartData(id="essai", kind="grouped-bar", title="Essai", categories=["2018", "2019"],
                             series=[charts.Series("A", [1, 2], ["1", "2"]), charts.Series("B", [3, 4], ["3", "4"])])
@@ -126,7 +126,7 @@ def test_the_demo_pdf_keeps_to_the_scale_and_the_measure(demo_build):
 
 
 def test_running_text_is_set_at_55_to_85_characters_a_line():
-    from reportgen.pdf import boxes
+    from reportgen.pdf.writing import boxes
 
     words = ("La caisse a accompagné les assurés dans leurs démarches, au guichet comme en ligne, "
              "et a réduit le délai de remboursement des feuilles de soins papier. ") * 12
@@ -194,7 +194,7 @@ def test_chapters_flow_on_and_open_a_page_where_a_part_begins(project):
     ('<p>Avant.</p><div class="kpis kpis--1 kpis--parent"><p>12</p></div><p>Après.</p>', False),
 ])
 def test_a_lone_tile_amid_running_text_is_marked_for_the_side_column(html, marked):
-    from reportgen.content import mark_tiles_in_text
+    from reportgen.edition.content import mark_tiles_in_text
 
     out = mark_tiles_in_text(html)
     assert ("kpis--in-text" in out) is marked, out
@@ -202,7 +202,7 @@ def test_a_lone_tile_amid_running_text_is_marked_for_the_side_column(html, marke
 
 
 def test_the_side_column_tile_floats_beside_the_text_that_follows():
-    from reportgen.pdf import boxes
+    from reportgen.pdf.writing import boxes
 
     tile = ('<div class="kpis kpis--in-text kpis--1"><ul class="kpi-grid"><li class="kpi">'
             '<p class="kpi-value">354</p><p class="kpi-label">bénéficiaires</p></li></ul></div>')

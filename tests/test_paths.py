@@ -11,13 +11,14 @@ import lxml.html
 import pytest
 
 from conftest import copy_fixture
-from reportgen import paths, web
+from reportgen import paths
+from reportgen.render import web
 from reportgen.builder import Builder, build, check
-from reportgen.config import load_manifest
-from reportgen.content import Chapter
+from reportgen.edition.config import load_manifest
+from reportgen.edition.content import Chapter
 from reportgen.errors import ConfigError, ContentError, LayoutError
-from reportgen.layout import load_layout
-from reportgen.pdf import make_fetcher, write_pdf_atomically
+from reportgen.render.layout import load_layout
+from reportgen.pdf.writing import make_fetcher, write_pdf_atomically
 
 EDITION = "demo/2020"
 SECRET = "secret-hors-du-projet-8c1f"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reportgen.pdf import make_fetcher
+from reportgen.pdf.writing import make_fetcher
 
 GOLDEN_COVER = Path(__file__).parent / "golden" / "demo-2020-cover.png"
 COVER_SCALE = 0.5

@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from reportgen.builder import Builder, build
-from reportgen.segments import folio_css, number_links, piece_css, split
+from reportgen.pdf.segments import folio_css, number_links, piece_css, split
 
 from conftest import REPO
 import pdfcompare as read
@@ -196,8 +196,8 @@ def test_sections_are_grouped_where_no_page_starts(tmp_path):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from reportgen import segments
-    from reportgen.pdf import make_fetcher
+    from reportgen.pdf import segments
+    from reportgen.pdf.writing import make_fetcher
 
     css = (".opens { break-before: page } .closes { break-after: page } .cover { page: cover }"
            ".main { page: main } .right { break-before: right } .none { display: none }")

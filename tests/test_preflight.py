@@ -6,7 +6,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from reportgen.builder import build
-from reportgen.preflight import check_pages
+from reportgen.pdf.preflight import check_pages
 
 SOURCE = Path("essai.html")
 

@@ -18,9 +18,9 @@ import urllib.request
 
 import pytest
 
-from reportgen import preview as preview_module
+from reportgen.workflows import preview as preview_module
 from reportgen.errors import ReportError
-from reportgen.preview import Server
+from reportgen.workflows.preview import Server
 
 from conftest import REPO
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from conftest import REPO, SHARED, require_shared
-from reportgen.datastore import DataStore
+from reportgen.edition.datastore import DataStore
 
 REFERENCE_TEXTS = SHARED / "seeds"
 REFERENCES = {

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from conftest import REPO, SHARED, require_shared
 from reportgen.builder import build
-from reportgen.datastore import DataStore
+from reportgen.edition.datastore import DataStore
 from reportgen.errors import set_display_root
 from reportgen.project import Project
 
@@ -170,7 +170,7 @@ def test_builds_a_full_report(edition):
 
 def test_the_pdf_is_accessible(edition):
     """PDF/UA-1: tagged, French, titled, headings in order, every figure described, tables with headers."""
-    from reportgen.accessibility import audit_pdf
+    from reportgen.pdf.accessibility import audit_pdf
 
     _, result, _, _, store = edition
     audit = audit_pdf(result.pdf)

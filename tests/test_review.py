@@ -19,8 +19,8 @@ from conftest import copy_fixture, edit
 from reportgen.builder import build
 from reportgen.cli import main
 from reportgen.errors import ReportError
-from reportgen.review import import_review, open_items
-from reportgen.sourcemap import SourceMap, fingerprint_of
+from reportgen.workflows.review import import_review, open_items
+from reportgen.pdf.sourcemap import SourceMap, fingerprint_of
 
 DEMO = "demo/2020"
 

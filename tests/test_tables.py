@@ -5,7 +5,7 @@ import pytest
 
 from reportgen.errors import DataError
 from reportgen.french import NNBSP
-from reportgen.tables import load_table
+from reportgen.edition.tables import load_table
 
 
 def write(folder: Path, name: str, csv: str, spec: str | None = None) -> Path:
@@ -92,7 +92,7 @@ def test_relative_year_columns_print_the_edition_s_years(tmp_path):
 
 
 def test_new_edition_shifts_relative_year_columns(tmp_path):
-    from reportgen.yearly import _column_roles
+    from reportgen.workflows.yearly import _column_roles
 
     roles = _column_roles(["_key", "Libellé", "N-2", "N-1", "N", "Évolution"], 2023, 1)
     assert roles == [("_key", "_key"), ("Libellé", "Libellé"), ("N-2", "N-1"), ("N-1", "N"), ("N", None),

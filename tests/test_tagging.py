@@ -1,4 +1,4 @@
-"""The tagged PDF to the letter of PDF/UA-1 (reportgen.tagging), and the audit that checks it.
+"""The tagged PDF to the letter of PDF/UA-1 (reportgen.pdf.tagging), and the audit that checks it.
 
 Two small editions are built once, final and tagged: « finances » (footnotes, chapter dividers,
 two-line chapter titles, running headers, a sommaire with leaders) and « magazine » (interview,
@@ -15,10 +15,10 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from reportgen import tagging
-from reportgen.accessibility import audit_pdf
+from reportgen.pdf import tagging
+from reportgen.pdf.accessibility import audit_pdf
 from reportgen.builder import build
-from reportgen.content import close_heading_gaps
+from reportgen.edition.content import close_heading_gaps
 
 from conftest import copy_fixture
 

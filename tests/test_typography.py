@@ -13,7 +13,7 @@ from reportgen import french
 from reportgen.builder import build
 from reportgen.errors import ReportWarning
 from reportgen.french import NBSP, typeset_html, typeset_prose, typeset_text
-from reportgen.layout import load_layout, titles_once
+from reportgen.render.layout import load_layout, titles_once
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 STRAIGHT = re.compile(r"[^\W\d_]'[^\W\d_]")
@@ -134,7 +134,7 @@ def _laid_out(body: str):
 
 
 def test_preflight_reports_a_character_missing_from_the_fonts():
-    from reportgen.preflight import missing_glyphs
+    from reportgen.pdf.preflight import missing_glyphs
 
     found = missing_glyphs(_laid_out("<p>Le caducée ⚕ et 中 ici.</p><p>Tout le reste : « l’été », 8\u00a0h\u00a030.</p>"))
     assert len(found) == 1 and found[0][0] == 0

@@ -15,10 +15,10 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
-from reportgen import charts as charts_mod, web
+from reportgen.render import charts as charts_mod, web
 from reportgen.builder import build
-from reportgen.colours import contrast, readable
-from reportgen.datastore import DataStore
+from reportgen.render.colours import contrast, readable
+from reportgen.edition.datastore import DataStore
 from reportgen.errors import ReportError
 
 from conftest import copy_fixture
@@ -343,7 +343,7 @@ SECTIONS = ["État de conformité", "Résultats des tests", "Contenus non access
 
 
 def _manifest(project, extra: str = ""):
-    from reportgen.config import load_manifest
+    from reportgen.edition.config import load_manifest
 
     path = project.root / "content" / "demo" / "2020" / "edition.yml"
     if extra:
@@ -355,7 +355,7 @@ def _manifest(project, extra: str = ""):
 
 def _statement(manifest):
     """The statement page rendered by the national layout's web templates, for ``manifest``."""
-    from reportgen.layout import load_layout
+    from reportgen.render.layout import load_layout
 
     layout = load_layout(Path(__file__).resolve().parent.parent / "layouts", manifest.layout, medium="web")
     html = web.render_page(layout, web.STATEMENT_PAGE, edition=manifest, theme=manifest.theme,
@@ -482,7 +482,7 @@ def test_the_audit_s_rate_gives_the_level_the_rgaa_defines(project, rate, level,
      "« 120 » n'est pas un pourcentage : un nombre de 0 à 100 est attendu"),
 ])
 def test_a_bad_web_setting_is_refused_in_french_with_its_file_and_line(project, setting, line, said):
-    from reportgen.config import load_manifest
+    from reportgen.edition.config import load_manifest
     from reportgen.errors import ConfigError
 
     path = project.root / "content" / "demo" / "2020" / "edition.yml"

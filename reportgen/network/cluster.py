@@ -50,7 +50,7 @@ from ..project import MANIFEST, PROJECT_FILE, Project
 
 CACHES = ("pieces", "pieces-final")     # the piece caches stay on the worker's scratch disk
 CHARTS = "charts"                       # content-addressed SVG files: added to, never swapped
-ARCHIVE = "sources"                     # the archive of source maps (reportgen.sourcemap.ARCHIVE)
+ARCHIVE = "sources"                     # the archive of source maps (reportgen.pdf.sourcemap.ARCHIVE)
 ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[^\s/]+")
 CONNECT_SECONDS = 30                    # for a scheduler to show its first worker
 HINT_WORKERS = "lancez sur chaque machine « dask worker {address} --nthreads 1 »"
@@ -283,7 +283,7 @@ def _pack_inputs(project: Project, name: str) -> bytes:
     """What a build of ``name`` reads, but the layouts: as a tar of paths relative to the project."""
     paths = project.edition(name)
     years = {p.parent.name for p in (project.content / paths.caisse).glob(f"*/{MANIFEST}")}
-    from ..yearly import previous_edition
+    from ..workflows.yearly import previous_edition
 
     before = previous_edition(project, paths.caisse, int(paths.year)) if paths.year.isdigit() else None
     previous = before.split("/")[1] if before else None

@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..french import parse_figure, round_figure
-from ..init import PROJECT_TEXT
+from ..workflows.init import PROJECT_TEXT
 from ..project import MANIFEST, PROJECT_FILE, EditionPaths, Project, shipped_layouts
 
 ROOTS = ("Orvanne", "Aubrelle", "Ervaux", "Arlemont", "Oudrac", "Ambrune", "Ivrelle", "Escandre", "Ulmière",

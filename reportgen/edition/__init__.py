@@ -1,0 +1,1 @@
+"""Reading an edition: its manifest, chapters, data files and tables, checked as they are read."""

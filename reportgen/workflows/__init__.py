@@ -1,0 +1,1 @@
+"""What communication staff do around a build: start a caisse, next year's edition, preview, review, diff, import."""
