@@ -16,7 +16,6 @@ replaces the final PDF.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -37,7 +36,6 @@ from .edition.config import Manifest, load_manifest, theme_file
 from .edition.content import Chapter, ContentRenderer, locator, markdown_to_html, read_chapter
 from .edition.datastore import DataStore
 from .render.directives import Directives
-from .cores import borrowed
 from .errors import ConfigError, DataError, ReportError, ReportWarning
 from .files import Staging, os_error, remove_stale, write_text
 from .render.layout import Layout, load_layout
@@ -251,11 +249,9 @@ class Builder:
             self._html_file = staging.path(html_path)
             write_text(self._html_file, html)
             staged_pdf, beside = staging.path(pdf), None
-            lent = contextlib.ExitStack()      # under « build -j », a core another edition no longer needs
             if not self.draft:   # the open data and the web edition: made while the PDF is laid out
                 staging.path(self.paths.out / "donnees"), staging.path(self.paths.out / "html")
-                if (self.workers > 1 or lent.enter_context(borrowed(1))) \
-                        and "fork" in multiprocessing.get_all_start_methods():
+                if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
                     beside = Beside(lambda: self.write_beside(edition, staging, staged_pdf))
             try:
                 if self.pieces:
@@ -272,7 +268,6 @@ class Builder:
             finally:
                 if beside is not None:
                     beside.cancel()
-                lent.close()
             # « seconds »: what this build took, so that « build -j » starts the longest edition first
             write_text(staging.path(stamp), json.dumps({"inputs": inputs, "pages": pages,
                                                         "seconds": round(time.perf_counter() - started, 1),

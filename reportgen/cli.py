@@ -166,18 +166,11 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
     failed = False
     context = multiprocessing.get_context("fork")
     from .builder import longest_first
-    from .cores import Lender, lend_into
 
     order = longest_first(project, names)       # the longest is not left to run alone at the end
-    processes = min(jobs, len(names))
-    spare = context.Semaphore(0)
-    lend_into(spare)       # before the fork: an edition done lends its core to those still running
-    lender = Lender(spare, len(names), processes)
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(min(jobs, len(names)), mp_context=context) as pool:
         try:
             futures = {name: pool.submit(_build_one, project, name, options) for name in order}
-            for future in futures.values():
-                future.add_done_callback(lender.done)
             for name, pdf, pages, warnings, reused, web in (futures[n].result() for n in names):
                 for warning in warnings:
                     click.secho(f"Avertissement : {warning}", fg="yellow", err=True)
@@ -191,8 +184,6 @@ def _build_in_parallel(project, names: list[str], jobs: int, **options) -> None:
         except BaseException:
             pool.shutdown(cancel_futures=True)     # Ctrl+C, a crash: the editions not started are not built
             raise
-        finally:
-            lend_into(None)
     if failed:
         sys.exit(1)
 

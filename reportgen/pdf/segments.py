@@ -31,7 +31,6 @@ import hashlib
 import json
 import logging
 import multiprocessing
-import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import preflight
-from ..cores import borrowed
 from ..errors import LayoutError, ReportWarning
 from ..files import replacing
 from .writing import boxes, write_pdf_atomically
@@ -490,21 +488,18 @@ class Assembler:
         from .longtables import Cut
 
         workers = min(self.workers, len(jobs))
-        # under « build -j », the cores of editions already done (reportgen.cores)
-        with borrowed(min(len(jobs), os.cpu_count() or 1) - workers) as lent:
-            workers += lent
-            if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-                from concurrent.futures import ProcessPoolExecutor
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
 
-                # the longest pieces first, so that the last one to finish is a short one
-                order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                    futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3],
-                                              self.wants_cuts, jobs[k][5], jobs[k][6]) for k in order}
-                    results = [futures[k].result() for k in range(len(jobs))]
-            else:
-                results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags, always)
-                           for _i, h, p, printed, _m, tags, always in jobs]
+            # the longest pieces first, so that the last one to finish is a short one
+            order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3], self.wants_cuts,
+                                          jobs[k][5], jobs[k][6]) for k in order}
+                results = [futures[k].result() for k in range(len(jobs))]
+        else:
+            results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags, always)
+                       for _i, h, p, printed, _m, tags, always in jobs]
         for piece in results:   # JSON-ready: the cuts as plain lists
             piece.cuts = {use: [c.rows, c.widths, c.width] if isinstance(c, Cut) else c
                           for use, c in piece.cuts.items()}
