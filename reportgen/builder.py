@@ -130,9 +130,9 @@ def _quietly(work) -> None:
     os._exit(0)
 
 
-def wait_for(path: Path, parent: int | None = None) -> None:
+def wait_for(path: Path) -> None:
     """Until ``path`` exists (written whole, then renamed); gives up if the process that makes it ends."""
-    parent = parent or os.getppid()
+    parent = os.getppid()
     while not path.exists():
         if os.getppid() != parent:
             raise RuntimeError("build interrupted")
@@ -180,7 +180,7 @@ class Builder:
         self._last_cut_tables: set[str] = set()   # the long tables of the last build (its stamp)
         self._last_cuts: dict[str, longtables.Cut] = {}   # and their cuts
         self.table_cuts: dict[str, longtables.Cut] = {}      # this build's: first tried, then as found
-        self._cuts_salt = ""
+        self._salt: str | None = None
         self.cut_tables: list[str] = []           # this build's
         self.layouts = 0         # whole-document layouts of a final build
         self.measured = 0        # chapters laid out to measure their long tables (cached ones not counted)
@@ -250,7 +250,8 @@ class Builder:
             write_text(self._html_file, html)
             staged_pdf, beside = staging.path(pdf), None
             if not self.draft:   # the open data and the web edition: made while the PDF is laid out
-                staging.path(self.paths.out / "donnees"), staging.path(self.paths.out / "html")
+                for folder in ("donnees", "html"):     # registered here: swapped in after the PDF, before the stamp
+                    staging.path(self.paths.out / folder)
                 if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
                     beside = Beside(lambda: self.write_beside(edition, staging, staged_pdf))
             try:
@@ -286,9 +287,8 @@ class Builder:
         is being laid out (:class:`Beside`): the web pages wait for it only to give its size."""
         manifest = edition.manifest
         theme = manifest.theme.model_dump()
-        for name, narrow in sorted(self._screen_charts.items()):    # the web's charts, for a phone's width
-            if os.environ.get("REPORTGEN_NO_CACHE") or not (self.paths.out / name).exists():
-                charts_mod.draw(narrow, self.paths.out / name, theme, edition.layout.fonts)
+        for target, narrow in self._undrawn(self._screen_charts):    # the web's charts, for a phone's width
+            charts_mod.draw(narrow, target, theme, edition.layout.fonts)
         exports.export_tables(
             {t: edition.store.tables[t] for t in self._directives.table_uses},
             staging.path(self.paths.out / "donnees"), self.paths.pdf.stem,
@@ -617,8 +617,7 @@ class Builder:
         out = self.paths.out / "charts"
         out.mkdir(parents=True, exist_ok=True)
         no_cache = bool(os.environ.get("REPORTGEN_NO_CACHE"))   # the benchmark's baseline
-        todo = [(self.paths.out / name, data) for name, data in sorted(used.items())
-                if no_cache or not (self.paths.out / name).exists()]
+        todo = self._undrawn(used)
         done = len(used) - len(todo)
         workers = 1 if no_cache else min(len(todo), self.workers, 4)   # under « build -j », the cores left
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -644,6 +643,12 @@ class Builder:
                 old.unlink()
         return [self.paths.out / name for name in used]
 
+    def _undrawn(self, used: dict[str, charts_mod.ChartData]) -> list[tuple[Path, charts_mod.ChartData]]:
+        """The charts to draw: those not drawn before (all of them for the benchmark's baseline)."""
+        no_cache = bool(os.environ.get("REPORTGEN_NO_CACHE"))
+        return [(self.paths.out / name, data) for name, data in sorted(used.items())
+                if no_cache or not (self.paths.out / name).exists()]
+
     def render_html(self, edition: Edition) -> str:
         """Stage 4: the whole document, one HTML file."""
         manifest, layout = edition.manifest, edition.layout
@@ -664,17 +669,23 @@ class Builder:
         """A fingerprint of all a build reads: the edition, the caisse's theme, the layouts, the code, the options."""
         self._layouts_stamp = self._fingerprint(self.project.layout_roots)   # also keys the draft's pieces
         theme = theme_file(self.paths.manifest)
-        theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
-        # what a long table's widths and heights depend on besides its rows: the last build's cuts of
-        # an unchanged table are tried first only when none of it changed (see _start_cuts)
-        own_layout, manifest = self.paths.content / "layout", self.paths.manifest.stat()
-        self._cuts_salt = self._fingerprint(
-            [Path(__file__).parent, *([own_layout] if own_layout.is_dir() else [])],
-            f"{self.draft}{self.proof}{self.variant}{self._layouts_stamp}{theme_stamp}"
-            f"{manifest.st_size}:{manifest.st_mtime_ns}{importlib.metadata.version('weasyprint')}")
-        return self._fingerprint([self.paths.content, self.paths.data, Path(__file__).parent],
+        self._theme_stamp = f"{theme.stat().st_size}:{theme.stat().st_mtime_ns}" if theme.is_file() else ""
+        self._code_stamp = self._fingerprint([Path(__file__).parent])
+        return self._fingerprint([self.paths.content, self.paths.data],
                                  f"{self.strict}{self.draft}{self.proof}{self.variant}{self._layouts_stamp}"
-                                 f"{theme_stamp}")
+                                 f"{self._theme_stamp}{self._code_stamp}")
+
+    @property
+    def _cuts_salt(self) -> str:
+        """What a long table's widths and heights depend on besides its rows: the last build's cuts
+        of an unchanged table are tried first only when none of it changed (see _start_cuts)."""
+        if self._salt is None:
+            own_layout, manifest = self.paths.content / "layout", self.paths.manifest.stat()
+            self._salt = self._fingerprint(
+                [own_layout] if own_layout.is_dir() else [],
+                f"{self.draft}{self.proof}{self.variant}{self._layouts_stamp}{self._theme_stamp}{self._code_stamp}"
+                f"{manifest.st_size}:{manifest.st_mtime_ns}{importlib.metadata.version('weasyprint')}")
+        return self._salt
 
     @staticmethod
     def _fingerprint(folders: list[Path], options: str = "") -> str:
