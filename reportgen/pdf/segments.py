@@ -4,8 +4,11 @@ WeasyPrint lays a document out on one core. The top-level sections of ``<body>``
 sommaire, chapters, dividers) are cut apart: for the final PDF, only those that start a page
 (:func:`group_by_page`: a chapter that flows on below the one before it stays with it); for
 the draft, every one, so that an edit lays out one chapter again (a chapter that would flow on
-starts a page of its own there). Each unit becomes a small document of its own, laid out in a forked worker process, or taken from the cache when
-nothing it prints has changed since the last build. The pieces are then put together with
+starts a page of its own there). A long unit is cut again where the last build saw a page start
+cleanly, each cut checked by a sentinel (:mod:`reportgen.pdf.flowing`), so that an edit lays out
+a few pages of a long flowing part, not all of it. Each piece becomes a small document of its
+own, laid out in a forked worker process, or taken from the cache when nothing it prints has
+changed since the last build. The pieces are then put together with
 pikepdf, so that the result is the single-pass PDF:
 
 - page numbers: the margin boxes printing ``counter(page)`` are left out of the pieces and
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import preflight
+from . import flowing, preflight
 from ..errors import LayoutError, ReportWarning
 from ..files import replacing
 from .writing import boxes, write_pdf_atomically
@@ -46,7 +49,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
 FOLIO = re.compile(r"\bcounter\(\s*pages?\b")
 PX_TO_PT = 0.75
-CACHE_VERSION = "3"   # changed when a cached piece's JSON changes shape (the outline of tagged pieces)
+CACHE_VERSION = "4"   # changed when a cached piece's JSON changes shape (cuts of flowing parts)
 
 
 # --- cutting the document ---------------------------------------------------------------------
@@ -252,18 +255,35 @@ class Piece:
     printed: dict = field(default_factory=dict)            # target → page number it prints
     outline: list = field(default_factory=list)            # tagged: headings and bookmarks (tagging.PieceTags)
     written: bool = True     # False: measured only, its long tables to be cut again (no PDF)
+    tops: list = field(default_factory=list)       # pages that start cleanly: [page, record] (flowing)
+    strings: dict = field(default_factory=dict)    # the named strings its pages set (their last values)
+    failed: bool = False     # its sentinel did not start a page: the cut after it is wrong (no PDF)
 
 
 _SHARED: dict = {}   # set before the workers are forked: parsed stylesheets, fonts, fetcher, tables
+_SHARED_BASE = "file:///"   # the base of the stylesheet for flowing parts (it names no file)
+
+
+@dataclass
+class _Job:
+    html: str
+    pdf: str
+    printed: dict
+    meta: Path
+    tags: dict | None
+    always: bool
+    sentinel: dict | None
 
 
 def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags: dict | None = None,
-                   always: bool = False) -> Piece:
+                   always: bool = False, sentinel: dict | None = None) -> Piece:
     """Lays out and writes one piece; ``tags`` (variant, note_start, id_prefix) for a tagged one.
 
     A piece whose long tables are not yet cut as they should be is only measured, not written
     (writing costs a third of the work): it will be laid out again with its cuts — unless
-    ``always``."""
+    ``always``. A piece of a flowing part ends with the next one's first element, its
+    ``sentinel`` (:mod:`reportgen.pdf.flowing`): the pages from where it starts are left out,
+    and when it does not start a page the piece is ``failed`` and not written."""
     from weasyprint import HTML
 
     from . import longtables, preflight
@@ -271,10 +291,17 @@ def _lay_out_piece(html: str, target: str, printed: dict, wants_cuts: bool, tags
     from .tagging import PieceTags
 
     with collect_warnings() as messages:
-        document = HTML(string=html, base_url=_SHARED["base"], url_fetcher=_SHARED["fetcher"]).render(
-            stylesheets=_SHARED["css"], font_config=_SHARED["fonts"])
+        with flowing.carried_into(html):
+            document = HTML(string=html, base_url=_SHARED["base"], url_fetcher=_SHARED["fetcher"]).render(
+                stylesheets=_SHARED["css"], font_config=_SHARED["fonts"])
+            if sentinel is not None:
+                kept = flowing.sentinel_page(document, sentinel.get("first"))
+                if kept is None:
+                    return Piece(target, printed=printed, written=False, failed=True, warnings=messages)
+                document = document.copy(document.pages[:kept])
+            strings, tops = flowing.strings_after(len(document.pages)), flowing.tops(document, html)
         own = {name for page in document.pages for name in page.anchors}
-        piece = Piece(target, printed=printed)
+        piece = Piece(target, printed=printed, strings=strings, tops=tops)
         for number, page in enumerate(document.pages):
             piece.pages.append({"name": page._page_box.page_type.name or "", "width": page.width,
                                 "height": page.height})
@@ -320,8 +347,19 @@ class _Plan:
     doc: Split
     styles: set[str]                   # counter styles of the page numbers pieces print
     key_base: object                   # the hash every piece's cache key starts from
-    starts_notes: list[int]            # footnotes before each unit
     known_pages: dict[str, int]        # anchor → page, from the last build
+    records: list[dict]                # where the last build found flowing parts to cut (flowing.locate)
+    dropped: set[str] = field(default_factory=set)   # cuts found wrong in this build
+    parts: list = field(default_factory=list)         # flowing.Part, the pieces to lay out
+    starts_notes: list = field(default_factory=list)  # footnotes before each piece
+
+    def cut(self) -> None:
+        """The units as pieces: each unit cut where a recorded cut is found again."""
+        records = [r for r in self.records if r["hash"] not in self.dropped]
+        self.parts = [part for u, unit in enumerate(self.doc.units)
+                      for part in flowing.parts(unit, flowing.locate(unit, records), u)]
+        notes = [len(re.findall(r'class="footnote"', part.own)) for part in self.parts]
+        self.starts_notes = [sum(notes[:i]) for i in range(len(self.parts))]
 
 
 @dataclass
@@ -333,6 +371,19 @@ class Result:
     laid_out: int        # pieces laid out in this run (the others came from the cache)
     pieces: int
     assembled: bool = True   # False: a long table to cut again first, nothing written
+
+
+def _entry(parts: list, pieces: list, i: int) -> dict[str, str] | None:
+    """The named strings in force where piece ``i`` starts, from the pieces before it (None: one
+    of them not laid out yet). A piece that starts a unit is given none, as it always was."""
+    if parts[i].record is None:
+        return {}
+    strings: dict[str, str] = {}
+    for piece in pieces[:i]:
+        if piece is None:
+            return None
+        strings.update(piece.strings)
+    return strings
 
 
 class Assembler:
@@ -352,6 +403,7 @@ class Assembler:
         self.locate = locate
         self.variant = variant           # tagged pieces (PDF/UA), merged with their structure trees
         self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
+        self.records: list[dict] | None = None   # flowing parts' cuts: the last build's, then this one's
 
     def _prepare(self, html: str) -> "_Plan":
         """The document cut into units, the stylesheets parsed once (before any fork), the cache keys' base."""
@@ -365,7 +417,7 @@ class Assembler:
         styles = {m[1] or "decimal" for text, _ in doc.sheets for m in TARGET_COUNTER.finditer(text)}
         fonts = FontConfiguration()
         fetcher = make_fetcher(self.allowed)
-        css_texts = [(piece_css(text), url) for text, url in doc.sheets]
+        css_texts = [(piece_css(text), url) for text, url in doc.sheets] + [(flowing.CSS, _SHARED_BASE)]
         _SHARED.update(base=self.base.resolve().as_uri() + "/", fetcher=fetcher, fonts=fonts,
                        tables=self.tables,
                        css=[CSS(string=text, base_url=url, font_config=fonts, url_fetcher=fetcher)
@@ -377,43 +429,56 @@ class Assembler:
                                              *(t for t, _ in css_texts)]).encode())
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
-            known_pages = json.loads((self.cache / "plan.json").read_text(encoding="utf-8"))["anchors"]
-        except (OSError, ValueError, KeyError):
-            known_pages = {}
-        notes = [len(re.findall(r'class="footnote"', unit)) for unit in doc.units]
-        return _Plan(doc, styles, key_base, [sum(notes[:i]) for i in range(len(doc.units))], known_pages)
+            known = json.loads((self.cache / "plan.json").read_text(encoding="utf-8"))
+            known_pages, records = known["anchors"], known.get("cuts", [])
+        except (OSError, ValueError, KeyError, AttributeError):
+            known_pages, records = {}, []
+        if self.records is not None:     # a render again in the same build: the cuts its last one found
+            records = self.records
+        plan = _Plan(doc, styles, key_base, known_pages, records)
+        plan.cut()
+        return plan
 
-    def _job(self, plan: "_Plan", i: int, pages_of: dict[str, int], always: bool = False):
-        """A unit as the small document laid out for it: (its piece from the cache, or the job to run).
+    def _job(self, plan: "_Plan", text: str, note_start: int, pages_of: dict[str, int], always: bool = False,
+             strings: dict[str, str] | None = None, sentinel: dict | None = None):
+        """A piece's text as the small document laid out for it: (its piece from the cache, or the job to run).
 
         A piece only measured comes from the cache too, unless it must be written (``always``)."""
-        unit = plan.doc.units[i]
-        text, printed = number_links(unit, pages_of, plan.styles) if plan.styles else (unit, {})
-        body = plan.doc.body_open
-        if plan.starts_notes[i]:
-            body = _with_style(body, f"counter-reset: footnote {plan.starts_notes[i]}")
+        text, printed = number_links(text, pages_of, plan.styles) if plan.styles else (text, {})
+        body = flowing.carrying(plan.doc.body_open, strings or {})
+        if note_start:
+            body = _with_style(body, f"counter-reset: footnote {note_start}")
         page_html = plan.doc.head + body + text + "</body></html>"
         key = plan.key_base.copy()
         key.update(page_html.encode())
         key.update(self._files_stamp(text).encode())
+        key.update(json.dumps(sentinel, sort_keys=True).encode())
         digest = key.hexdigest()[:24]
         pdf, meta = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
         if meta.exists():
             try:
                 piece = Piece(**json.loads(meta.read_text(encoding="utf-8")))
-                if piece.written and pdf.exists() or not piece.written and not always:
+                if piece.written and pdf.exists() or not piece.written and not always or piece.failed:
                     return piece, None
             except (ValueError, TypeError):
                 pass
-        tags = None if not self.variant else {"variant": self.variant, "note_start": plan.starts_notes[i],
+        tags = None if not self.variant else {"variant": self.variant, "note_start": note_start,
                                                # from the text alone: the same bytes wherever it is built
                                                "id_prefix": hashlib.sha256(page_html.encode()).hexdigest()[:10] + "-"}
-        return None, (i, page_html, str(pdf), printed, meta, tags, always)
+        return None, _Job(page_html, str(pdf), printed, meta, tags, always, sentinel)
 
-    def _lay_out(self, jobs, pieces: list) -> None:
-        for (i, _h, _p, _printed, meta, _tags, _always), piece in zip(jobs, self._run(jobs)):
+    def _part_job(self, plan: "_Plan", i: int, pages_of: dict[str, int], always: bool, strings: dict | None):
+        part = plan.parts[i]
+        if part.record is not None and strings is None:      # the piece before not laid out yet: last build's
+            strings = part.record.get("strings", {})
+        sentinel = plan.parts[i + 1].record if part.sentinel else None
+        return self._job(plan, part.text, plan.starts_notes[i], pages_of, always, strings,
+                         sentinel and {"first": sentinel.get("first", False)})
+
+    def _lay_out(self, jobs: dict, pieces: list) -> None:
+        for (i, job), piece in zip(jobs.items(), self._run(list(jobs.values()))):
             pieces[i] = piece
-            meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
+            job.meta.write_text(json.dumps(piece.__dict__, ensure_ascii=False), encoding="utf-8")
 
     def measure(self, html: str, uses: set[str]) -> tuple[dict, int]:
         """The cuts of long tables, each unit printing one of ``uses`` laid out alone (or from the cache).
@@ -425,14 +490,15 @@ class Assembler:
         from .longtables import Cut
 
         plan = self._prepare(html)
-        wanted = [i for i, unit in enumerate(plan.doc.units)
-                  if any(f'data-t="{use}"' in unit for use in uses)]
-        pieces: list[Piece | None] = [None] * len(plan.doc.units)
-        jobs = []
+        units = plan.doc.units
+        notes = [len(re.findall(r'class="footnote"', unit)) for unit in units]
+        wanted = [i for i, unit in enumerate(units) if any(f'data-t="{use}"' in unit for use in uses)]
+        pieces: list[Piece | None] = [None] * len(units)
+        jobs = {}
         for i in wanted:
-            pieces[i], job = self._job(plan, i, plan.known_pages)
+            pieces[i], job = self._job(plan, units[i], sum(notes[:i]), plan.known_pages)
             if job is not None:
-                jobs.append(job)
+                jobs[i] = job
         self._lay_out(jobs, pieces)
         self.used |= {Path(pieces[i].pdf).stem for i in wanted}
         return {use: Cut(*c) for i in wanted for use, c in pieces[i].cuts.items()}, len(jobs)
@@ -440,35 +506,31 @@ class Assembler:
     def render(self, html: str, target: Path, always: bool = False) -> Result:
         """The PDF assembled from the pieces — unless a long table must first be cut again (then
         ``assembled`` is False and nothing is written, see :func:`_lay_out_piece`; ``always``
-        writes and assembles all the same)."""
+        writes and assembles all the same). A flowing part's cut found wrong is dropped and what
+        follows it in its unit laid out again as one piece (:mod:`reportgen.pdf.flowing`)."""
         plan = self._prepare(html)
         doc = plan.doc
-        pieces: list[Piece | None] = [None] * len(doc.units)
         laid_out = 0
-        pages_of = dict(plan.known_pages)
-        for _round in range(3):
-            jobs = []
-            for i in range(len(doc.units)):
-                if pieces[i] is not None and all(pages_of.get(t, 0) == p for t, p in pieces[i].printed.items()):
-                    continue
-                pieces[i], job = self._job(plan, i, pages_of, always)
-                if job is not None:
-                    jobs.append(job)
-            if not jobs:
+        for _try in range(1 + len(plan.records)):
+            pieces, laid = self._rounds(plan, always)
+            laid_out += laid
+            wrong = [i for i, piece in enumerate(pieces) if piece is not None and piece.failed]
+            if not wrong:
                 break
-            laid_out += len(jobs)
-            self._lay_out(jobs, pieces)
-            if not all(piece.written for piece in pieces):
-                break
-            pages_of = self._anchor_pages(pieces)
+            for i in wrong:      # that cut and those after it in the same unit
+                plan.dropped |= {p.record["hash"] for p in plan.parts[i + 1:]
+                                 if p.unit == plan.parts[i].unit and p.record is not None}
+            plan.cut()
         from .longtables import Cut
 
         cuts = {use: Cut(*c) for piece in pieces for use, c in piece.cuts.items()}
+        self.used |= {Path(p.pdf).stem for p in pieces}
+        self.records = self._cuts(plan, pieces)
         if not all(piece.written for piece in pieces):
-            self.used |= {Path(p.pdf).stem for p in pieces}
             return Result(target, 0, cuts, [], laid_out, len(pieces), assembled=False)
         pages_of = self._anchor_pages(pieces)
-        (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of}), encoding="utf-8")
+        (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of, "cuts": self.records},
+                                                         ensure_ascii=False), encoding="utf-8")
         if self.variant:
             from .tagging import link_titles
 
@@ -481,25 +543,78 @@ class Assembler:
         for piece in pieces:
             warnings += preflight.warnings(piece.findings, self.source, self.locate, first)
             first += len(piece.pages)
-        self.used |= {Path(p.pdf).stem for p in pieces} | {self._folio_path.stem}
+        self.used |= {self._folio_path.stem}
         return Result(target, size, cuts, warnings, laid_out, len(pieces))
 
-    def _run(self, jobs) -> list[Piece]:
+    def _rounds(self, plan: "_Plan", always: bool) -> tuple[list[Piece], int]:
+        """Every piece laid out or taken from the cache, then those printing a page number or a
+        named string that moved laid out again; stops early at a wrong cut or a table to cut."""
+        parts = plan.parts
+        pieces: list[Piece | None] = [None] * len(parts)
+        given: list[dict | None] = [None] * len(parts)      # the named strings each piece was given
+        pages_of = dict(plan.known_pages)
+        laid_out = 0
+        for _round in range(4):
+            jobs = {}
+            for i in range(len(parts)):
+                strings = _entry(parts, pieces, i)
+                if pieces[i] is not None and all(pages_of.get(t, 0) == p for t, p in pieces[i].printed.items()) \
+                        and (strings is None or strings == given[i]):
+                    continue
+                pieces[i], job = self._part_job(plan, i, pages_of, always, strings)
+                given[i] = strings if strings is not None else (parts[i].record or {}).get("strings", {})
+                if job is not None:
+                    jobs[i] = job
+            if jobs:
+                laid_out += len(jobs)
+                self._lay_out(jobs, pieces)
+            if any(piece.failed for piece in pieces) or not all(piece.written for piece in pieces):
+                break
+            found = self._anchor_pages(pieces)
+            if not jobs and found == pages_of:
+                break
+            pages_of = found
+        return pieces, laid_out
+
+    def _cuts(self, plan: "_Plan", pieces: list[Piece]) -> list[dict]:
+        """Where the next build cuts flowing parts: the cuts that held, with the strings found at
+        each, and new ones among the pages that start cleanly (:func:`flowing.choose`)."""
+        records: list[dict] = []
+        strings: dict[str, str] = {}
+        by_unit: dict[int, list[int]] = {}
+        for i, part in enumerate(plan.parts):
+            by_unit.setdefault(part.unit, []).append(i)
+        for members in by_unit.values():
+            offset, kept, tops = 0, [], []
+            for i in members:
+                part, piece = plan.parts[i], pieces[i]
+                if part.record is not None:
+                    kept.append(offset)
+                    records.append({**part.record, "strings": dict(strings)})
+                for page, record in piece.tops:
+                    tops.append((offset + page, {**record, "strings": {**strings, **record["strings"]}}))
+                strings.update(piece.strings)
+                offset += len(piece.pages)
+            records += [record for _offset, record in flowing.choose(tops, kept, offset)]
+        return records
+
+    def _run(self, jobs: list[_Job]) -> list[Piece]:
         from .longtables import Cut
+
+        def args(job: _Job) -> tuple:
+            return job.html, job.pdf, job.printed, self.wants_cuts, job.tags, job.always, job.sentinel
 
         workers = min(self.workers, len(jobs))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
             # the longest pieces first, so that the last one to finish is a short one
-            order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k][1]))
+            order = sorted(range(len(jobs)), key=lambda k: -len(jobs[k].html))
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = {k: pool.submit(_lay_out_piece, jobs[k][1], jobs[k][2], jobs[k][3], self.wants_cuts,
-                                          jobs[k][5], jobs[k][6]) for k in order}
+                futures = {k: pool.submit(_lay_out_piece, *args(jobs[k])) for k in order}
                 results = [futures[k].result() for k in range(len(jobs))]
         else:
-            results = [_lay_out_piece(h, p, printed, self.wants_cuts, tags, always)
-                       for _i, h, p, printed, _m, tags, always in jobs]
+            results = [_lay_out_piece(*args(job)) for job in jobs]
         for piece in results:   # JSON-ready: the cuts as plain lists
             piece.cuts = {use: [c.rows, c.widths, c.width] if isinstance(c, Cut) else c
                           for use, c in piece.cuts.items()}
@@ -705,7 +820,9 @@ class _Tree:
     def add(self, source, pages) -> None:
         root = source.Root.StructTreeRoot
         offset = self.next_key
-        for kid in self.merged.copy_foreign(root.K[0]).K:   # the piece's Document element's children
+        # the piece's Document element's children; a section cut in two by a flowing part's cut is two
+        # elements, as the whole document tags it (one element per page a box runs over)
+        for kid in self.merged.copy_foreign(root.K[0]).K:
             kid.P = self.document
             self.document.K.append(kid)
         numbers = self.merged.copy_foreign(root.ParentTree).Nums
