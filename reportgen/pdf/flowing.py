@@ -258,7 +258,8 @@ def install() -> None:
 
     def __init__(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        _STATE["context"] = self
+        if "carried" in _STATE:        # a piece being laid out: its strings are read afterwards
+            _STATE["context"] = self
 
     def get_string_or_element_for(self, store, page, name, keyword):
         found = lookup(self, store, page, name, keyword)
@@ -281,7 +282,7 @@ def carried_into(html: str):
     try:
         yield
     finally:
-        _STATE["carried"] = {}
+        _STATE.pop("carried", None)
         _STATE.pop("context", None)
 
 
@@ -302,7 +303,7 @@ def _page_elements(page) -> list:
 
     found = []
     for child in page._page_box.children:
-        if type(child).__name__ in ("MarginBox",):
+        if type(child).__name__ == "MarginBox":
             continue
         found += [b.element for b in boxes(child) if getattr(b, "element", None) is not None]
     return found
@@ -312,7 +313,7 @@ def _in_flow(style) -> bool:
     return style["float"] == "none" and style["position"] in ("static", "relative")
 
 
-def _first_element(page, order: dict, before: set):
+def _first_element(page, before: set):
     """The element that starts this page cleanly, with the box that starts it; else (None, None)."""
     root = next((c for c in page._page_box.children if getattr(c, "element_tag", None) == "html"), None)
     box = root
@@ -344,7 +345,7 @@ def _first_element(page, order: dict, before: set):
 def clean_start(previous, page, order: dict, parents: dict):
     """(element, its first box) when ``page`` starts cleanly after ``previous``: see the module."""
     before = {id(e) for e in _page_elements(previous)}
-    element, box = _first_element(page, order, before)
+    element, box = _first_element(page, before)
     if element is None:
         return None, None
     rank = order[element]
