@@ -404,6 +404,7 @@ class Assembler:
         self.variant = variant           # tagged pieces (PDF/UA), merged with their structure trees
         self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
         self.records: list[dict] | None = None   # flowing parts' cuts: the last build's, then this one's
+        self.pages: dict[str, int] | None = None  # anchor → page, as the last render of this build found them
 
     def _prepare(self, html: str) -> "_Plan":
         """The document cut into units, the stylesheets parsed once (before any fork), the cache keys' base."""
@@ -435,6 +436,8 @@ class Assembler:
             known_pages, records = {}, []
         if self.records is not None:     # a render again in the same build: the cuts its last one found
             records = self.records
+        if self.pages is not None:       # and its pages: the sommaire printed right at once, most often
+            known_pages = self.pages
         plan = _Plan(doc, styles, key_base, known_pages, records)
         plan.cut()
         return plan
@@ -526,10 +529,10 @@ class Assembler:
         cuts = {use: Cut(*c) for piece in pieces for use, c in piece.cuts.items()}
         self.used |= {Path(p.pdf).stem for p in pieces}
         self.records = self._cuts(plan, pieces)
+        self.pages = self._anchor_pages(pieces)
         if not all(piece.written for piece in pieces):
             return Result(target, 0, cuts, [], laid_out, len(pieces), assembled=False)
-        pages_of = self._anchor_pages(pieces)
-        (self.cache / "plan.json").write_text(json.dumps({"anchors": pages_of, "cuts": self.records},
+        (self.cache / "plan.json").write_text(json.dumps({"anchors": self.pages, "cuts": self.records},
                                                          ensure_ascii=False), encoding="utf-8")
         if self.variant:
             from .tagging import link_titles
