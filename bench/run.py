@@ -168,6 +168,10 @@ def main() -> None:
             "one_paragraph_vs_cold_wall": round(results["one_paragraph"]["wall"] / results["cold"]["wall"], 2),
             "one_paragraph_vs_cold_cpu": round(results["one_paragraph"]["cpu"] / results["cold"]["cpu"], 2),
             "sequential_vs_j2_wall": round(results["all_sequential"]["wall"] / results["all_parallel_j2"]["wall"], 2),
+            # the most -j 2 could gain: its CPU seconds spread evenly over the two cores, no wait at all
+            "sequential_vs_j2_bound": round(results["all_sequential"]["wall"] / (results["all_parallel_j2"]["cpu"] / 2), 2),
+            # cores a sequential build already keeps busy (pieces in parallel, web edition beside)
+            "sequential_cores": round(results["all_sequential"]["cpu"] / results["all_sequential"]["wall"], 2),
         }
     for key, value in results.items():
         print(f"{key:<24} {value}")

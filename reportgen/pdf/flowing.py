@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 from html.parser import HTMLParser
 
+# never a figure: the pieces of a long table are measured together (reportgen.pdf.longtables)
 CONTAINERS = {"section", "div", "article", "main", "aside"}
 MIN_PAGES = 4           # a piece shorter than this costs more in overhead than it saves
 LONGEST_FIRST = 8000    # an element longer than this (characters) is not a cut: its sentinel would cost too much

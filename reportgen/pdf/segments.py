@@ -405,6 +405,7 @@ class Assembler:
         self.used: set[str] = set()      # the pieces the renders of this build used (see prune)
         self.records: list[dict] | None = None   # flowing parts' cuts: the last build's, then this one's
         self.pages: dict[str, int] | None = None  # anchor → page, as the last render of this build found them
+        self._sheets: tuple | None = None         # the stylesheets as parsed: (texts, fonts, fetcher, CSS)
 
     def _prepare(self, html: str) -> "_Plan":
         """The document cut into units, the stylesheets parsed once (before any fork), the cache keys' base."""
@@ -416,13 +417,15 @@ class Assembler:
 
         doc = split(html, self.base)
         styles = {m[1] or "decimal" for text, _ in doc.sheets for m in TARGET_COUNTER.finditer(text)}
-        fonts = FontConfiguration()
-        fetcher = make_fetcher(self.allowed)
         css_texts = [(piece_css(text), url) for text, url in doc.sheets] + [(flowing.CSS, _SHARED_BASE)]
-        _SHARED.update(base=self.base.resolve().as_uri() + "/", fetcher=fetcher, fonts=fonts,
-                       tables=self.tables,
-                       css=[CSS(string=text, base_url=url, font_config=fonts, url_fetcher=fetcher)
-                            for text, url in css_texts])
+        if self._sheets is None or self._sheets[0] != css_texts:   # once a build: a render again has the same
+            fonts = FontConfiguration()
+            fetcher = make_fetcher(self.allowed)
+            self._sheets = (css_texts, fonts, fetcher, [CSS(string=text, base_url=url, font_config=fonts,
+                                                            url_fetcher=fetcher) for text, url in css_texts])
+        _css_texts, fonts, fetcher, css = self._sheets
+        _SHARED.update(base=self.base.resolve().as_uri() + "/", fetcher=fetcher, fonts=fonts, css=css,
+                       tables=self.tables)
         if self.variant:    # the final PDF: chapters that flow on stay together (the draft: each apart, faster)
             doc.units = group_by_page(doc, _SHARED["css"], fonts)
         key_base = hashlib.sha256("\0".join([CACHE_VERSION, weasyprint_version, self.fingerprint,
