@@ -118,6 +118,23 @@ def test_a_recorded_cut_is_kept_only_where_its_element_is_found_unchanged_inside
         == ["section"]                                                                            # a section: yes
 
 
+def test_a_damaged_plan_file_makes_no_cut_and_no_error(project):
+    chapter = _long_chapter(project)
+    Builder(project, "demo/2020").run()
+    plan = project.root / "build" / "demo-2020" / "pieces-final" / "plan.json"
+    known = json.loads(plan.read_text(encoding="utf-8"))
+    known["cuts"] = [{"prefix": 3}, "texte", {"prefix": "<p>", "hash": None}, *known["cuts"],
+                     {"prefix": "<p>", "hash": "x", "strings": {"chapter": 1}}]
+    plan.write_text(json.dumps(known), encoding="utf-8")
+    assert len(flowing.readable(known["cuts"])) == len(known["cuts"]) - 4
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
+    Builder(project, "demo/2020").run()          # the good records still cut, the damaged ones are left
+    plan.write_text("{\"anchors\": [1, 2], \"cuts\": 7}", encoding="utf-8")
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nEncore une ligne.\n", encoding="utf-8")
+    Builder(project, "demo/2020").run()
+    assert any("Encore une ligne" in page for page in read.pages(project.edition("demo/2020").pdf))
+
+
 def test_cuts_are_chosen_on_pages_of_the_same_side_and_far_enough_apart():
     tops = [(n, {"hash": str(n)}) for n in range(1, 20)]
     assert [o for o, _ in flowing.choose(tops, [], 20)] == [4, 8, 12, 16]

@@ -136,6 +136,16 @@ class Cut:
     record: dict     # prefix, hash, first (its top margin truncated there), strings (carried into the piece)
 
 
+def readable(records) -> list[dict]:
+    """The records of a plan file that are well formed (the file is the build's own, but may have
+    been damaged: a damaged record is no cut, never an error)."""
+    if not isinstance(records, list):
+        return []
+    return [r for r in records if isinstance(r, dict) and isinstance(r.get("prefix"), str) and r["prefix"]
+            and isinstance(r.get("hash"), str) and isinstance(r.get("strings", {}), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in r.get("strings", {}).items())]
+
+
 def locate(unit: str, records: list[dict]) -> list[Cut]:
     """The recorded cuts found in this unit's text, in order: each one's element exactly as it was,
     inside containers only."""

@@ -434,8 +434,9 @@ class Assembler:
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
             known = json.loads((self.cache / "plan.json").read_text(encoding="utf-8"))
-            known_pages, records = known["anchors"], known.get("cuts", [])
-        except (OSError, ValueError, KeyError, AttributeError):
+            known_pages = {k: v for k, v in known["anchors"].items() if isinstance(k, str) and type(v) is int}
+            records = flowing.readable(known.get("cuts"))
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
             known_pages, records = {}, []
         if self.records is not None:     # a render again in the same build: the cuts its last one found
             records = self.records
