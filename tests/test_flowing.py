@@ -167,3 +167,22 @@ def _texts(box):
     from reportgen.pdf.writing import boxes
 
     return [b for b in boxes(box) if type(b).__name__ == "TextBox"]
+
+
+def test_the_draft_cuts_a_long_chapter_too_and_prints_the_same_pages(project, tmp_path):
+    chapter = _long_chapter(project)
+    text = chapter.read_text(encoding="utf-8")
+    Builder(project, "demo/2020", draft=True, workers=2).run()
+    for n in (97, 98):           # the first edit lays out the chapter's pieces with their sentinels
+        chapter.write_text(text.replace("Paragraphe 79", f"Paragraphe {n}"), encoding="utf-8")
+        draft = Builder(project, "demo/2020", draft=True, workers=2)
+        draft.run()
+    assert draft.laid_out[0] == 1
+    from conftest import copy_fixture
+
+    fresh = copy_fixture(tmp_path / "ailleurs")      # the same files, built cold: no cut at all
+    _long_chapter(fresh).write_text(chapter.read_text(encoding="utf-8"), encoding="utf-8")
+    cold = Builder(fresh, "demo/2020", draft=True, workers=2)
+    cold.run()
+    assert cold.laid_out[1] < draft.laid_out[1]
+    assert read.pages(fresh.edition("demo/2020").draft_pdf) == read.pages(project.edition("demo/2020").draft_pdf)

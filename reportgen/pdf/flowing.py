@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 # never a figure: the pieces of a long table are measured together (reportgen.pdf.longtables)
 CONTAINERS = {"section", "div", "article", "main", "aside"}
 MIN_PAGES = 4           # a piece shorter than this costs more in overhead than it saves
-LONGEST_FIRST = 8000    # an element longer than this (characters) is not a cut: its sentinel would cost too much
+LONGEST_SENTINEL = 8000    # an element longer than this (characters) is not a cut: its sentinel would cost too much
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 MARKERS = re.compile(r' data-rg-[\w-]+(?:="[^"]*")?')
 
@@ -159,7 +159,7 @@ def locate(unit: str, records: list[dict]) -> list[Cut]:
             continue
         parsed = parsed or tree(unit)
         node = parsed.by_start.get(at)
-        if node is None or signature(unit[node.start:node.end]) != record["hash"] or node.end - node.start > LONGEST_FIRST:
+        if node is None or signature(unit[node.start:node.end]) != record["hash"] or node.end - node.start > LONGEST_SENTINEL:
             continue
         if any(a.tag not in CONTAINERS for a in node.ancestors()) or (node.parent is None and at == 0):
             continue
@@ -430,7 +430,7 @@ def tops(document, html: str) -> list[list]:
             continue
         parsed = parsed or tree(html)
         node = _node_of(element, parents, parsed)
-        if node is None or node.end - node.start > LONGEST_FIRST:
+        if node is None or node.end - node.start > LONGEST_SENTINEL:
             continue
         outer = MARKERS.sub("", html[node.start:node.end])
         found.append([number, {"prefix": outer[:120], "hash": signature(outer), "first": truncated(box),
