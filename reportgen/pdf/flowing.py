@@ -320,11 +320,43 @@ def _page_elements(page) -> list:
     return found
 
 
+class _Ranks:
+    """Each page's elements by their rank in the document, each page read once."""
+
+    def __init__(self, document):
+        self.document = document
+        self.order, self.parents = _orders(document)
+        self.pages: dict[int, set[int]] = {}
+
+    def __getitem__(self, number: int) -> set[int]:
+        if number not in self.pages:
+            ranks = (self.order.get(e) for e in _page_elements(self.document.pages[number]))
+            self.pages[number] = {r for r in ranks if r is not None}
+        return self.pages[number]
+
+    def clean_start(self, number: int):
+        """(element, its first box) when page ``number`` starts cleanly: see the module."""
+        before, here = self[number - 1], self[number]
+        element, box = _first_element(self.document.pages[number], before, self.order)
+        if element is None:
+            return None, None
+        rank = self.order[element]
+        lineage = set()
+        node = self.parents.get(element)
+        while node is not None:
+            lineage.add(self.order[node])
+            node = self.parents.get(node)
+        # nothing after it on the page before (its ancestors come before it), nothing before it here but them
+        if max(before) >= rank or any(r < rank and r not in lineage for r in here):
+            return None, None
+        return element, box
+
+
 def _in_flow(style) -> bool:
     return style["float"] == "none" and style["position"] in ("static", "relative")
 
 
-def _first_element(page, before: set):
+def _first_element(page, before: set[int], order: dict):
     """The element that starts this page cleanly, with the box that starts it; else (None, None)."""
     root = next((c for c in page._page_box.children if getattr(c, "element_tag", None) == "html"), None)
     box = root
@@ -339,7 +371,7 @@ def _first_element(page, before: set):
         if child.element.tag in ("html", "body"):
             box = child
             continue
-        if id(child.element) in before:     # a continued box: a container we may reopen, or a running paragraph
+        if order.get(child.element) in before:     # a continued box: a container we may reopen, or a running paragraph
             style = child.style
             if child.element.tag not in CONTAINERS or style["display"] != ("block", "flow") \
                     or style["height"] != "auto" or style["box_decoration_break"] != "slice" \
@@ -351,25 +383,6 @@ def _first_element(page, before: set):
             return None, None
         return child.element, child
     return None, None
-
-
-def clean_start(previous, page, order: dict, parents: dict):
-    """(element, its first box) when ``page`` starts cleanly after ``previous``: see the module."""
-    before = {id(e) for e in _page_elements(previous)}
-    element, box = _first_element(page, before)
-    if element is None:
-        return None, None
-    rank = order[element]
-    lineage = set()
-    node = parents.get(element)
-    while node is not None:
-        lineage.add(node)
-        node = parents.get(node)
-    if any(order.get(e, -1) >= rank for e in _page_elements(previous) if e not in lineage):
-        return None, None
-    if any(order.get(e, rank) < rank for e in _page_elements(page) if e not in lineage):
-        return None, None
-    return element, box
 
 
 def truncated(box) -> bool:
@@ -391,18 +404,17 @@ def _orders(document):
 
 def sentinel_page(document, record_first: bool | None) -> int | None:
     """The page where the sentinel starts cleanly (a page of its own), else None."""
-    order, parents = _orders(document)
-    sentinel = next((e for e in order if e.get("data-rg-sentinel") is not None), None)
+    ranks = _Ranks(document)
+    sentinel = next((e for e in ranks.order if e.get("data-rg-sentinel") is not None), None)
     if sentinel is None:
         return None
     for number in range(1, len(document.pages)):
-        element, box = clean_start(document.pages[number - 1], document.pages[number], order, parents)
-        if element is sentinel:
-            if record_first is not None and truncated(box) != bool(record_first):
-                return None
-            return number
-        if any(e is sentinel for e in _page_elements(document.pages[number])):
+        if ranks.order[sentinel] not in ranks[number]:
+            continue
+        element, box = ranks.clean_start(number)       # the first page it is on: it must start it
+        if element is not sentinel or record_first is not None and truncated(box) != bool(record_first):
             return None
+        return number
     return None
 
 
@@ -413,11 +425,11 @@ def tops(document, html: str) -> list[list]:
         return []
     from .writing import boxes
 
-    order, parents = _orders(document)
+    ranks = _Ranks(document)
     parsed = styles = None
     found = []
     for number in range(1, len(document.pages)):
-        element, box = clean_start(document.pages[number - 1], document.pages[number], order, parents)
+        element, box = ranks.clean_start(number)
         if element is None or element.get("data-rg-sentinel") is not None:
             continue
         if styles is None:     # an element's own box comes before its lines and anonymous boxes
@@ -429,7 +441,7 @@ def tops(document, html: str) -> list[list]:
         if _kept_with_next(element, styles):
             continue
         parsed = parsed or tree(html)
-        node = _node_of(element, parents, parsed)
+        node = _node_of(element, ranks.parents, parsed)
         if node is None or node.end - node.start > LONGEST_SENTINEL:
             continue
         outer = MARKERS.sub("", html[node.start:node.end])
