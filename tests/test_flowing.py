@@ -135,6 +135,19 @@ def test_a_damaged_plan_file_makes_no_cut_and_no_error(project):
     assert any("Encore une ligne" in page for page in read.pages(project.edition("demo/2020").pdf))
 
 
+def test_a_layout_printing_running_elements_is_never_cut(project):
+    """A running element is not carried into a piece as a named string is: no cut at all."""
+    assert flowing.allowed(["@page { @top-left { content: string(chapter); } }"])
+    assert not flowing.allowed(["h2 { position: running(titre); }", ""])
+    assert not flowing.allowed(["@page { @top-center { content: element(titre); } }"])
+    _long_chapter(project)
+    layout = project.root / "content" / "demo" / "2020" / "layout"
+    layout.mkdir(exist_ok=True)
+    (layout / "en-plus.css").write_text(".rien-du-tout { position: running(rien); }\n", encoding="utf-8")
+    Builder(project, "demo/2020").run()
+    assert _cuts(project) == []          # the same chapter is cut without that sheet (the tests above)
+
+
 def test_cuts_are_chosen_on_pages_of_the_same_side_and_far_enough_apart():
     tops = [(n, {"hash": str(n)}) for n in range(1, 20)]
     assert [o for o, _ in flowing.choose(tops, [], 20)] == [4, 8, 12, 16]

@@ -18,8 +18,9 @@ round like the sommaire's page numbers. A section cut in two is two elements of 
 tree, as in the whole document, whose tags follow the pages (one element per page a box runs over).
 
 A cut keeps the parity of the unit's pages (a left page stays a left page); pieces are at
-least :data:`MIN_PAGES` long. Running elements (``position: running()``) and CSS counters
-other than the footnotes' are not carried: a layout using them across a cut would need them.
+least :data:`MIN_PAGES` long. Running elements (``position: running()``) are not carried: a
+layout printing them is never cut (:func:`allowed`). CSS counters other than the footnotes'
+are not carried either, as between the top-level units already.
 """
 from __future__ import annotations
 
@@ -134,6 +135,15 @@ class Cut:
 
     node: Node
     record: dict     # prefix, hash, first (its top margin truncated there), strings (carried into the piece)
+
+
+RUNNING = re.compile(r"\brunning\(|\belement\(")
+
+
+def allowed(sheets: list[str]) -> bool:
+    """Cuts are made only where the layout prints nothing a cut would lose: running elements
+    (``position: running()``, ``element()``) are not carried into a piece, named strings are."""
+    return not any(RUNNING.search(text) for text in sheets)
 
 
 def readable(records) -> list[dict]:

@@ -352,6 +352,7 @@ class _Plan:
     dropped: set[str] = field(default_factory=set)   # cuts found wrong in this build
     parts: list = field(default_factory=list)         # flowing.Part, the pieces to lay out
     starts_notes: list = field(default_factory=list)  # footnotes before each piece
+    cutting: bool = True               # long units cut again (flowing.allowed)
 
     def cut(self) -> None:
         """The units as pieces: each unit cut where a recorded cut is found again."""
@@ -442,7 +443,8 @@ class Assembler:
             records = self.records
         if self.pages is not None:       # and its pages: the sommaire printed right at once, most often
             known_pages = self.pages
-        plan = _Plan(doc, styles, key_base, known_pages, records)
+        cutting = flowing.allowed([text for text, _ in css_texts])
+        plan = _Plan(doc, styles, key_base, known_pages, records if cutting else [], cutting=cutting)
         plan.cut()
         return plan
 
@@ -587,6 +589,8 @@ class Assembler:
         """Where the next build cuts flowing parts: the cuts that held, with the strings found at
         each, and new ones among the pages that start cleanly (:func:`flowing.choose`)."""
         records: list[dict] = []
+        if not plan.cutting:
+            return records
         strings: dict[str, str] = {}
         by_unit: dict[int, list[int]] = {}
         for i, part in enumerate(plan.parts):
