@@ -90,23 +90,19 @@ class _Tree(HTMLParser):
         line, column = self.getpos()
         return self.offsets[line - 1] + column
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs, closed: bool = False):
         start = self._here()
         node = Node(tag, start, start + len(self.get_starttag_text()),
                     parent=self.stack[-1] if self.stack else None)
         (self.stack[-1].children if self.stack else self.roots).append(node)
         self.by_start[start] = node
-        if tag in VOID:
+        if closed or tag in VOID:
             node.end = node.open_end
         else:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
-        start = self._here()
-        node = Node(tag, start, start + len(self.get_starttag_text()), parent=self.stack[-1] if self.stack else None)
-        node.end = node.open_end
-        (self.stack[-1].children if self.stack else self.roots).append(node)
-        self.by_start[start] = node
+        self.handle_starttag(tag, attrs, closed=True)
 
     def handle_endtag(self, tag):
         if tag in VOID or not any(n.tag == tag for n in self.stack):
@@ -121,6 +117,7 @@ class _Tree(HTMLParser):
 
 
 def tree(text: str) -> _Tree:
+    """The elements of an HTML fragment with their offsets (its top-level ones: ``roots``)."""
     return _Tree(text)
 
 

@@ -37,7 +37,6 @@ import multiprocessing
 import re
 import warnings
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from . import flowing, preflight
@@ -45,7 +44,6 @@ from ..errors import LayoutError, ReportWarning
 from ..files import replacing
 from .writing import boxes, write_pdf_atomically
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([\w-]+)\s*)?\)")
 FOLIO = re.compile(r"\bcounter\(\s*pages?\b")
 PX_TO_PT = 0.75
@@ -59,29 +57,6 @@ class Split:
     body_open: str                     # the <body …> tag
     sheets: list[tuple[str, str]]      # (css text, base url) in document order
     units: list[str]                   # the top-level sections of <body>
-
-
-class _TopLevel(HTMLParser):
-    """Offsets (line, column) where each top-level element of a fragment starts."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.depth = 0
-        self.starts: list[tuple[int, int]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth == 0:
-            self.starts.append(self.getpos())
-        if tag not in VOID:
-            self.depth += 1
-
-    def handle_startendtag(self, tag, attrs):
-        if self.depth == 0:
-            self.starts.append(self.getpos())
-
-    def handle_endtag(self, tag):
-        if tag not in VOID:
-            self.depth -= 1
 
 
 def split(html: str, base: Path) -> Split:
@@ -102,13 +77,7 @@ def split(html: str, base: Path) -> Split:
         return ""
 
     head = re.sub(r'<link rel="stylesheet" href="([^"]+)">|<style>(.*?)</style>', take, head, flags=re.S)
-    parser = _TopLevel()
-    parser.feed(body)
-    lines = body.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    cuts = [offsets[line - 1] + column for line, column in parser.starts] + [len(body)]
+    cuts = [node.start for node in flowing.tree(body).roots] + [len(body)]
     units = [body[a:b] for a, b in zip(cuts, cuts[1:])]
     return Split(head, "<body" + attrs + ">", sheets, units)
 
@@ -132,7 +101,7 @@ def group_by_page(doc: Split, css: list, fonts) -> list[str]:
     tags = []
     for unit in doc.units:
         match = _OPENING.match(unit)
-        tags.append(match[0] + (f"</{match[1]}>" if match[1].lower() not in VOID else "") if match else "")
+        tags.append(match[0] + (f"</{match[1]}>" if match[1].lower() not in flowing.VOID else "") if match else "")
     skeleton = doc.head + doc.body_open + "".join(
         tag.replace(">", f' data-rg-unit="{i}">', 1) if tag else "" for i, tag in enumerate(tags)) + "</body></html>"
     document = HTML(string=skeleton, base_url=_SHARED["base"], url_fetcher=_SHARED["fetcher"]).render(
